@@ -1,0 +1,4 @@
+import { describeServiceBoot } from '@strata/testing';
+import { featureService } from '../../src/bootstrap';
+
+describeServiceBoot(featureService);

@@ -1,0 +1,4 @@
+import { describeServiceBoot } from '@strata/testing';
+import { gateway } from '../../src/bootstrap';
+
+describeServiceBoot(gateway);

@@ -1,0 +1,4 @@
+import { describeServiceBoot } from '@strata/testing';
+import { inferenceService } from '../../src/bootstrap';
+
+describeServiceBoot(inferenceService);

@@ -1,0 +1,4 @@
+import { describeServiceBoot } from '@strata/testing';
+import { registryService } from '../../src/bootstrap';
+
+describeServiceBoot(registryService);

@@ -1,0 +1,4 @@
+import { describeServiceBoot } from '@strata/testing';
+import { trainingRunner } from '../../src/bootstrap';
+
+describeServiceBoot(trainingRunner);

@@ -1,0 +1,41 @@
+// Shared Jest settings: every project compiles TypeScript with SWC (decorator metadata on,
+// like the build) and resolves the @strata/* path aliases to the libraries' sources.
+const path = require('node:path');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const moduleNameMapper = {};
+for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
+  moduleNameMapper[`^${alias.replace(/[/.]/g, (c) => `\\${c}`)}$`] = path.join(__dirname, target);
+}
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        swcrc: false,
+        jsc: {
+          target: 'es2022',
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+          keepClassNames: true,
+        },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+    // PGlite's CommonJS build loads Node built-ins with `import()`, which Jest's module sandbox
+    // refuses without --experimental-vm-modules; compiling that one package turns them into require().
+    '[/\\\\]node_modules[/\\\\]@electric-sql[/\\\\]pglite[/\\\\].+\\.c?js$': [
+      '@swc/jest',
+      { swcrc: false, jsc: { target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: false } },
+    ],
+  },
+  transformIgnorePatterns: ['[/\\\\]node_modules[/\\\\](?!@electric-sql[/\\\\]pglite[/\\\\])'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  testMatch: ['<rootDir>/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  clearMocks: true,
+};

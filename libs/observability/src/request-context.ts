@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { type Baggage, type Context, context, createContextKey, propagation, type Span, trace } from '@opentelemetry/api';
+import { REQUEST_CONTEXT_FIELDS, type RequestContext, RequestContextAttributes, RequestContextBaggage, RequestContextMetadata } from './request-context-keys';
+
+type MutableRequestContext = { -readonly [K in keyof RequestContext]: RequestContext[K] };
+
+/**
+ * The mutable request context of one request (or nested scope) while it runs. OpenTelemetry
+ * contexts are immutable, so values learnt mid-request (the model version) live here, where
+ * response metadata, log lines and outgoing calls made afterwards read them.
+ */
+export interface RequestScope {
+  readonly values: MutableRequestContext & { requestId: string };
+  /** The span active when the scope began: the server span for requests. */
+  readonly span: Span | undefined;
+  readonly parent: RequestScope | undefined;
+}
+
+const REQUEST_SCOPE_KEY = createContextKey('strata.request_scope');
+// Printable ASCII without spaces, bounded: values come from callers and end up in logs and headers.
+const ACCEPTABLE_VALUE = /^[\x21-\x7e]{1,128}$/;
+
+/** A new request ID (a random UUID). */
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+/** Returns `value` when it is fit to be a request context value (printable, ≤128 chars), else `undefined`. */
+export function acceptContextValue(value: string | undefined): string | undefined {
+  return value !== undefined && ACCEPTABLE_VALUE.test(value) ? value : undefined;
+}
+
+function scopeOf(ctx: Context): RequestScope | undefined {
+  return ctx.getValue(REQUEST_SCOPE_KEY) as RequestScope | undefined;
+}
+
+function compact(values: RequestContext): RequestContext {
+  const result: MutableRequestContext = {};
+  for (const field of REQUEST_CONTEXT_FIELDS) {
+    const value = values[field];
+    if (value !== undefined) result[field] = value;
+  }
+  return result;
+}
+
+/** Reads the Strata entries of a W3C baggage. */
+export function requestContextFromBaggage(baggage: Baggage | undefined): RequestContext {
+  if (!baggage) return {};
+  const values: MutableRequestContext = {};
+  for (const field of REQUEST_CONTEXT_FIELDS) {
+    const value = acceptContextValue(baggage.getEntry(RequestContextBaggage[field])?.value);
+    if (value !== undefined) values[field] = value;
+  }
+  return values;
+}
+
+/** The request context of `ctx` (default: the active context): its request scope, else its baggage. */
+export function getRequestContext(ctx: Context = context.active()): RequestContext {
+  const scope = scopeOf(ctx);
+  return scope ? { ...scope.values } : requestContextFromBaggage(propagation.getBaggage(ctx));
+}
+
+/** `baggage` with its Strata entries replaced by `values` (other entries kept). */
+export function baggageWithRequestContext(baggage: Baggage | undefined, values: RequestContext): Baggage {
+  let result = baggage ?? propagation.createBaggage();
+  for (const field of REQUEST_CONTEXT_FIELDS) {
+    const value = values[field];
+    result = value === undefined ? result.removeEntry(RequestContextBaggage[field]) : result.setEntry(RequestContextBaggage[field], { value });
+  }
+  return result;
+}
+
+function setSpanAttributes(scope: RequestScope, values: RequestContext): void {
+  const attributes = attributesOf(values);
+  scope.span?.setAttributes(attributes);
+  const active = trace.getActiveSpan();
+  if (active !== undefined && active !== scope.span) active.setAttributes(attributes);
+}
+
+/**
+ * Starts a request scope on top of `parent` with exactly `values` (no inheritance): the
+ * returned context carries the scope and a baggage whose Strata entries are `values`.
+ * Used by the server interceptor; services use {@link withRequestContext}.
+ */
+export function enterRequestScope(values: RequestContext & { requestId: string }, parent: Context = context.active()): { scope: RequestScope; context: Context } {
+  const scope: RequestScope = { values: { ...compact(values), requestId: values.requestId }, span: trace.getSpan(parent), parent: scopeOf(parent) };
+  setSpanAttributes(scope, scope.values);
+  const baggage = baggageWithRequestContext(propagation.getBaggage(parent), scope.values);
+  return { scope, context: propagation.setBaggage(parent, baggage).setValue(REQUEST_SCOPE_KEY, scope) };
+}
+
+/**
+ * Runs `fn` in a request scope holding the current request context overridden by `values`
+ * (a request ID is generated when there is none): sets the baggage for calls `fn` makes and
+ * the span attributes of the active span. For background work, e.g. a training job.
+ */
+export function withRequestContext<T>(values: RequestContext, fn: () => T): T {
+  const merged = { ...getRequestContext(), ...compact(values) };
+  const { context: scoped } = enterRequestScope({ ...merged, requestId: merged.requestId ?? newRequestId() });
+  return context.with(scoped, fn);
+}
+
+/**
+ * Records values learnt mid-request (e.g. which model version serves it) in the current
+ * request scope and the scopes around it: outgoing calls made afterwards carry them (metadata
+ * and baggage), the server span and the active span get them as attributes, and the response
+ * metadata/headers return them. Returns `false` when no request scope is active (then only
+ * the active span is updated).
+ */
+export function updateRequestContext(values: Omit<RequestContext, 'requestId'>): boolean {
+  const { requestId: _ignored, ...update } = compact(values) as MutableRequestContext;
+  let scope = scopeOf(context.active());
+  if (!scope) {
+    trace.getActiveSpan()?.setAttributes(attributesOf(update));
+    return false;
+  }
+  for (; scope !== undefined; scope = scope.parent) {
+    Object.assign(scope.values, update);
+    setSpanAttributes(scope, update);
+  }
+  return true;
+}
+
+/** Records the model (version, and name when given) serving the current request. See {@link updateRequestContext}. */
+export function setModelVersion(version: string, modelName?: string): boolean {
+  return updateRequestContext({ modelVersion: version, modelName });
+}
+
+/** Records the feature contract version used by the current request. See {@link updateRequestContext}. */
+export function setFeatureContractVersion(version: string): boolean {
+  return updateRequestContext({ featureContractVersion: version });
+}
+
+function attributesOf(values: RequestContext): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const field of REQUEST_CONTEXT_FIELDS) {
+    const value = values[field];
+    if (value !== undefined) attributes[RequestContextAttributes[field]] = value;
+  }
+  return attributes;
+}
+
+/** The request context as metadata/header pairs (`x-request-id`, `strata-model-version`, ...), known values only. */
+export function requestContextHeaders(values: RequestContext = getRequestContext()): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const field of REQUEST_CONTEXT_FIELDS) {
+    const value = values[field];
+    if (value !== undefined) headers[RequestContextMetadata[field]] = value;
+  }
+  return headers;
+}
+
+/** How much of the caller's request context a server accepts. */
+export interface IncomingContextPolicy {
+  /**
+   * `true` at the public edge (the gateway): only `x-request-id` is taken from callers;
+   * their Strata baggage and model/contract metadata are ignored. Default `false`.
+   */
+  readonly edge?: boolean;
+}
+
+/**
+ * The request context of an incoming request: from its metadata/headers (read with
+ * `header`), else from `baggage` (already extracted by the instrumentation); a new request ID
+ * when the caller sent none (or an unusable one).
+ */
+export function incomingRequestContext(header: (key: string) => string | undefined, baggage: Baggage | undefined, policy: IncomingContextPolicy = {}): RequestContext & { requestId: string } {
+  const fromBaggage = policy.edge ? {} : requestContextFromBaggage(baggage);
+  const values: MutableRequestContext = {};
+  for (const field of REQUEST_CONTEXT_FIELDS) {
+    const trusted = field === 'requestId' || !policy.edge;
+    const value = trusted ? (acceptContextValue(header(RequestContextMetadata[field])) ?? fromBaggage[field]) : undefined;
+    if (value !== undefined) values[field] = value;
+  }
+  return { ...values, requestId: values.requestId ?? newRequestId() };
+}

@@ -1,0 +1,140 @@
+import type { Server } from '@grpc/grpc-js';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PROTO_LOADER_OPTIONS, PROTOS_DIR, type ProtoPackage } from '@strata/contracts';
+import {
+  activeTelemetry,
+  createHealthService,
+  createLogger,
+  createMetrics,
+  type HealthService,
+  NestPinoLogger,
+  ObservabilityInterceptor,
+} from '@strata/observability';
+import { type Database, openDatabase } from '@strata/persistence';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { drainGrpcServer } from './grpc-drain';
+import { registerOperationalRoutes } from './http-endpoints';
+import { ServiceRuntimeModule } from './service-runtime.module';
+import type { ServiceConfig } from './service-config';
+
+/** What makes one Strata service: its name, its Nest module, its contracts and its migrations. */
+export interface ServiceDefinition {
+  /** kebab-case service name, e.g. `registry-service`; names logs, metrics and the data folder. */
+  readonly name: string;
+  /** The app's root Nest module; it can inject DATABASE, LOGGER, METRICS and SERVICE_CONFIG. */
+  readonly module: Type<unknown>;
+  /** The proto packages whose services this app serves over gRPC. */
+  readonly grpcPackages: readonly ProtoPackage[];
+  /** The app's `prisma/migrations` folder, applied before the app starts. */
+  readonly migrationsDir: string;
+}
+
+/** Overrides for tests: an in-memory database, a captured log stream. */
+export interface StartServiceOptions {
+  readonly inMemoryDatabase?: boolean;
+  readonly logger?: Logger;
+}
+
+/** A started service. `close()` drains and stops it; safe to call twice. */
+export interface RunningService {
+  readonly app: NestFastifyApplication;
+  readonly database: Database;
+  readonly logger: Logger;
+  readonly health: HealthService;
+  /** `host:port` of the gRPC server. */
+  readonly grpcAddress: string;
+  /** Base URL of the HTTP side. */
+  readonly httpUrl: string;
+  close(reason?: string): Promise<void>;
+}
+
+/**
+ * Starts a service: opens and migrates its database, then builds the Nest app with the gRPC
+ * server (its contracts + grpc.health.v1) and the HTTP side (/healthz, /readyz, /metrics),
+ * and marks it SERVING once both listen. Logs one line saying where it listens and which
+ * database it uses.
+ */
+export async function startService(definition: ServiceDefinition, config: ServiceConfig, options: StartServiceOptions = {}): Promise<RunningService> {
+  const { name } = definition;
+  const logger = options.logger ?? createLogger({ service: name, level: config.logLevel });
+  const metrics = createMetrics(name);
+  const database = await openDatabase({
+    service: name,
+    databaseUrl: config.databaseUrl,
+    dataDir: path.resolve(config.dataDir, 'pglite'),
+    inMemory: options.inMemoryDatabase,
+    logger,
+  });
+  let app: NestFastifyApplication | undefined;
+  try {
+    await database.migrate(definition.migrationsDir, { logger });
+    const health = createHealthService();
+    let grpcServer: Server | undefined;
+
+    @Module({ imports: [ServiceRuntimeModule.forRoot({ service: name, config, database, logger, metrics }), definition.module] })
+    class ServiceRootModule {}
+
+    app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule as DynamicModule['module'], new FastifyAdapter(), {
+      logger: new NestPinoLogger(logger.child({ component: 'nest' })),
+    });
+    app.useGlobalInterceptors(new ObservabilityInterceptor({ metrics }));
+    const grpcAddress = `${config.bindHost}:${config.grpcPort}`;
+    app.connectMicroservice<MicroserviceOptions>(
+      {
+        transport: Transport.GRPC,
+        options: {
+          url: grpcAddress,
+          package: definition.grpcPackages.map((p) => p.package),
+          protoPath: definition.grpcPackages.map((p) => path.join(PROTOS_DIR, p.protoPath)),
+          loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTOS_DIR] } as never,
+          onLoadPackageDefinition: (_definition: unknown, server: Server) => {
+            grpcServer = server;
+            health.addToServer(server);
+          },
+        },
+      },
+      { inheritAppConfig: true },
+    );
+    const migrationsDir = definition.migrationsDir;
+    registerOperationalRoutes(app.getHttpAdapter().getInstance(), metrics, {
+      isReady: async () => health.statusOf() === 'SERVING' && (await database.schemaIsCurrent(migrationsDir)),
+    }, health);
+
+    await app.startAllMicroservices();
+    await app.listen(config.httpPort, config.bindHost);
+    const httpUrl = `http://${config.bindHost}:${config.httpPort}`;
+    for (const pkg of definition.grpcPackages) {
+      for (const service of pkg.services) health.setServing(`${pkg.package}.${service}`);
+    }
+    health.setServing();
+    logger.info(
+      { grpc: grpcAddress, http: httpUrl, database: database.describe() },
+      `${name} listening grpc=${grpcAddress} http=${httpUrl} database=${database.describe()}`,
+    );
+
+    const started = app;
+    let closing: Promise<void> | undefined;
+    const close = (reason = 'shutdown requested'): Promise<void> => {
+      closing ??= (async () => {
+        logger.info(`${name} stopping (${reason}): draining in-flight calls for up to ${config.shutdownGrace} ms`);
+        health.setAllNotServing();
+        const drained = grpcServer === undefined ? true : await drainGrpcServer(grpcServer, config.shutdownGrace);
+        if (!drained) logger.warn(`${name} cut calls still open after ${config.shutdownGrace} ms`);
+        await started.close();
+        await database.close();
+        logger.info(`${name} stopped`);
+        await activeTelemetry()?.shutdown();
+      })();
+      return closing;
+    };
+    return { app: started, database, logger, health, grpcAddress, httpUrl, close };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm test`: everything CI checks, in the order that fails fastest.
+#   1. contracts: buf lint, buf breaking against main, generated code has not drifted
+#   2. every project: lint, type-check, unit + integration tests (Nx runs them, 2 at a time)
+#   3. one closing line counting the tests of every project
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false
+rm -rf tmp/test-results && mkdir -p tmp/test-results
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "contracts: buf lint, buf breaking, drift"
+node_modules/.bin/nx run contracts:buf-lint --output-style=stream
+node_modules/.bin/nx run contracts:buf-breaking --output-style=stream
+node_modules/.bin/nx run contracts:contracts-drift --output-style=stream
+
+step "lint, type-check and tests of every project"
+node_modules/.bin/nx run-many -t lint typecheck test --output-style=stream-without-prefixes
+
+step "summary"
+node tools/ci/summarize-tests.js tmp/test-results

@@ -1,0 +1,96 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Platform } from './platform';
+import { platformServices, type ServiceSpec } from './services';
+
+// `npm start`: runs the whole platform on this machine, each service as its own process on
+// an embedded database under .data/, and stops everything cleanly on Ctrl-C.
+// dist/launcher/tools/launcher/src -> the repository root
+const workspaceRoot = path.resolve(__dirname, '../../../../..');
+
+const { values: args } = parseArgs({
+  options: {
+    reset: { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: path.join(workspaceRoot, '.data') },
+    'port-base': { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+    'no-color': { type: 'boolean', default: false },
+  },
+});
+
+const useColour = !args['no-color'] && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+const paint = (colour: number, text: string): string => (useColour ? `\u001b[${colour}m${text}\u001b[0m` : text);
+const width = Math.max(...platformServices().map((s) => s.name.length));
+
+function print(service: ServiceSpec | undefined, level: number, text: string): void {
+  const time = new Date().toISOString().slice(11, 19);
+  const who = service === undefined ? paint(1, 'strata'.padEnd(width)) : paint(service.colour, service.name.padEnd(width));
+  const body = level >= 50 ? paint(31, text) : level >= 40 ? paint(33, text) : text;
+  console.log(`${paint(90, time)} ${who} ${body}`);
+}
+
+async function main(): Promise<number> {
+  const dataDir = path.resolve(args['data-dir']);
+  if (args.reset) {
+    rmSync(dataDir, { recursive: true, force: true });
+    print(undefined, 30, `--reset: removed ${dataDir}`);
+  }
+  const portBase = args['port-base'] === undefined ? undefined : Number(args['port-base']);
+  const services = platformServices(portBase);
+  const platform = new Platform(services, { workspaceRoot, dataDir, logLevel: args['log-level'], print });
+
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let stopping: Promise<number> | undefined;
+  const stop = (reason: string, exitCode: number): Promise<number> => {
+    stopping ??= (async () => {
+      print(undefined, 30, `${reason}: stopping all services (each drains its in-flight calls)…`);
+      const codes = await platform.stop();
+      const failed = [...codes].filter(([, code]) => code !== 0);
+      for (const [name, code] of failed) print(undefined, 40, `${name} exited with code ${String(code)}`);
+      print(undefined, 30, failed.length === 0 ? 'all services stopped cleanly' : `${failed.length} service(s) did not stop cleanly`);
+      const code = failed.length === 0 ? exitCode : 1;
+      finish(code);
+      return code;
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => void stop(`${signal} received`, 0));
+  }
+
+  print(undefined, 30, `starting ${services.length} services; logs in ${path.join(dataDir, 'logs')}`);
+  try {
+    const reports = await platform.start();
+    const slowest = Math.max(...reports.map((r) => r.readyAfterMs));
+    console.log('');
+    console.log(paint(1, `  ${'service'.padEnd(width)}  gRPC                HTTP (health, metrics)        pid`));
+    for (const { service, pid } of reports) {
+      const grpc = `127.0.0.1:${service.grpcPort}`.padEnd(18);
+      const http = `http://127.0.0.1:${service.httpPort}/metrics`.padEnd(28);
+      console.log(`  ${paint(service.colour, service.name.padEnd(width))}  ${grpc}  ${http}  ${String(pid)}`);
+    }
+    console.log('');
+    print(undefined, 30, `Strata is up: ${reports.length} services SERVING after ${(slowest / 1000).toFixed(1)} s. Ctrl-C stops everything.`);
+  } catch (error) {
+    if (stopping !== undefined) return finished; // stopped on purpose while starting
+    print(undefined, 50, error instanceof Error ? error.message : String(error));
+    return stop('start-up failed', 1);
+  }
+
+  for (const process of platform.running) {
+    void process.whenExited().then((code) => {
+      if (stopping === undefined) void stop(`${process.spec.name} exited unexpectedly (code ${String(code)})`, 1);
+    });
+  }
+  return finished;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
