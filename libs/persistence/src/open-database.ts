@@ -34,7 +34,7 @@ const SERVICE_NAME = /^[a-z0-9][a-z0-9-]*$/;
  * @example
  * const database = await openDatabase({ service: 'registry-service', databaseUrl: config.databaseUrl, logger });
  * logger.info(`database ${database.describe()}`);
- * await database.migrate(join(__dirname, '../prisma/migrations'));
+ * await database.migrate('apps/registry-service/prisma/migrations');
  * const prisma = createPrismaClient(PrismaClient, database);
  * // ... on shutdown:
  * await prisma.$disconnect();

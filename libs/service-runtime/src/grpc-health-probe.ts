@@ -20,7 +20,7 @@ export class GrpcHealthProbe {
     this.client = new HealthClient(address, credentials.createInsecure(), {
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 500,
-    }) as Client & { Check: CheckFn };
+    }) as unknown as Client & { Check: CheckFn };
   }
 
   /**

@@ -14,6 +14,11 @@ export interface ReadinessProbe {
  * - `GET /metrics` Prometheus text exposition.
  */
 export function registerOperationalRoutes(fastify: FastifyInstance, metrics: ServiceMetrics, readiness: ReadinessProbe, health: HealthService): void {
+  // HTTP RED metrics, labelled by route pattern (never the raw URL, which would explode the series).
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observeHttpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
   fastify.get('/healthz', async (_request, reply) => reply.send({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {
     const ready = await readiness.isReady().catch(() => false);

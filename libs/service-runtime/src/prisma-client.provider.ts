@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy, type Provider } from '@nestjs/common';
-import { createPrismaClient, type Database } from '@strata/persistence';
+import { createPrismaClient, type Database, type PrismaClientClass } from '@strata/persistence';
 import { DATABASE } from './runtime-tokens';
 
 interface Disconnectable {
@@ -27,9 +27,7 @@ export class PrismaClientRegistry implements OnModuleDestroy {
  *
  * @example providers: [prismaClientProvider(PrismaClient), ModelRepository]
  */
-export function prismaClientProvider<Options extends { adapter?: unknown }, Client extends Disconnectable>(
-  ClientClass: new (options: Options) => Client,
-): Provider {
+export function prismaClientProvider<Client extends Disconnectable>(ClientClass: PrismaClientClass<Client>): Provider {
   return {
     provide: ClientClass,
     inject: [DATABASE, PrismaClientRegistry],

@@ -89,7 +89,7 @@ export async function startService(definition: ServiceDefinition, config: Servic
         options: {
           url: grpcAddress,
           package: definition.grpcPackages.map((p) => p.package),
-          protoPath: definition.grpcPackages.map((p) => path.join(PROTOS_DIR, p.protoPath)),
+          protoPath: definition.grpcPackages.map((p) => path.resolve(PROTOS_DIR, p.protoPath)),
           loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTOS_DIR] } as never,
           onLoadPackageDefinition: (_definition: unknown, server: Server) => {
             grpcServer = server;

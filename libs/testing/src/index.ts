@@ -1,3 +1,3 @@
-export { freePort } from './free-port';
+export { freePort, freePortRange } from '@strata/ports';
 export { describeServiceBoot, startTestService, type TestEngine, type TestService } from './service-boot';
 export { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from './test-database';

@@ -3,7 +3,7 @@ import { GrpcHealthProbe, loadServiceConfig, type RunningService, type ServiceDe
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from './free-port';
+import { freePort } from '@strata/ports';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** Where a test service's database lives. */

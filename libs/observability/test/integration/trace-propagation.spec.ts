@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { compileForNode, type NodeBuild, workspaceRoot } from '../fixtures/compile-for-node';
-import { freePort } from '../fixtures/free-port';
+import { freePort } from '@strata/ports';
 import { sampleValue } from '../fixtures/prometheus-text';
 import { type ReportedSpan, TRACE_SCENARIO_RESULT_MARKER, type TraceScenarioInput, type TraceScenarioResult } from '../fixtures/trace-scenario-result';
 

@@ -1,0 +1,1 @@
+export { freePort, freePortRange } from './free-port';
