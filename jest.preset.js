@@ -38,4 +38,6 @@ module.exports = {
   testMatch: ['<rootDir>/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   clearMocks: true,
+  // Integration tests start databases and servers on a busy 2-core machine; this is a hang guard, not a speed check.
+  testTimeout: 60_000,
 };

@@ -16,7 +16,7 @@ node_modules/.bin/nx run contracts:buf-breaking --output-style=stream
 node_modules/.bin/nx run contracts:contracts-drift --output-style=stream
 
 step "lint, type-check and tests of every project"
-node_modules/.bin/nx run-many -t lint typecheck test --output-style=stream-without-prefixes
+node_modules/.bin/nx run-many -t lint typecheck test --skip-nx-cache --output-style=stream-without-prefixes
 
 step "summary"
 node tools/ci/summarize-tests.js tmp/test-results

@@ -1,3 +1,4 @@
 export { freePort, freePortRange } from '@strata/ports';
 export { describeServiceBoot, startTestService, type TestEngine, type TestService } from './service-boot';
+export { describeMigratedSchema, type MigratedSchema } from './migrated-schema';
 export { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from './test-database';

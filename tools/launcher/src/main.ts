@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Platform } from './platform';
 import { platformServices, type ServiceSpec } from './services';
+import { claimDataDir } from './single-instance';
 
 // `npm start`: runs the whole platform on this machine, each service as its own process on
 // an embedded database under .data/, and stops everything cleanly on Ctrl-C.
@@ -35,6 +36,12 @@ async function main(): Promise<number> {
   if (args.reset) {
     rmSync(dataDir, { recursive: true, force: true });
     print(undefined, 30, `--reset: removed ${dataDir}`);
+  }
+  try {
+    process.once('exit', claimDataDir(dataDir));
+  } catch (error) {
+    print(undefined, 50, error instanceof Error ? error.message : String(error));
+    return 1;
   }
   const portBase = args['port-base'] === undefined ? undefined : Number(args['port-base']);
   const services = platformServices(portBase);

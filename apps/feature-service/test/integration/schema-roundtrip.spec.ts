@@ -1,70 +1,38 @@
 import { join } from 'node:path';
-import { createPrismaClient, type Database, openDatabase } from '@strata/persistence';
-import { createTestDatabase, type TestDatabase } from '@strata/testing';
-import { Client } from 'pg';
+import { describeMigratedSchema } from '@strata/testing';
 import { Prisma, PrismaClient } from '../../src/generated/prisma/client';
 
 // Proves that prisma/schema.prisma and the hand-written SQL migrations agree: the migrations
 // are applied to a fresh database, then one row of every model is written and read back
 // through the generated client, on both engines the service runs on.
 
-jest.setTimeout(60_000);
-
 const MIGRATIONS_DIR = join(__dirname, '..', '..', 'prisma', 'migrations');
 const AT = new Date('2026-11-28T10:15:30.123Z');
 
-describe.each(['PGlite', 'PostgreSQL'])('feature-service schema on %s', (engine) => {
-  let testDatabase: TestDatabase | undefined;
-  let database: Database;
-  let prisma: PrismaClient;
-
-  beforeAll(async () => {
-    if (engine === 'PostgreSQL') {
-      testDatabase = await createTestDatabase('strata_feature_service');
-      // A server default zone other than UTC must not shift timestamps.
-      const admin = new Client({ connectionString: testDatabase.url });
-      await admin.connect();
-      await admin.query(`ALTER DATABASE "${testDatabase.name}" SET timezone TO 'Asia/Kolkata'`);
-      await admin.end();
-    }
-    database = await openDatabase({ service: 'feature-service', databaseUrl: testDatabase?.url, inMemory: true });
-    await database.migrate(MIGRATIONS_DIR);
-    prisma = createPrismaClient(PrismaClient, database);
-  });
-
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await database?.close();
-    await testDatabase?.drop();
-  });
-
-  it('has applied every migration', async () => {
-    expect(await database.schemaIsCurrent(MIGRATIONS_DIR)).toBe(true);
-  });
-
+describeMigratedSchema('feature-service', PrismaClient, MIGRATIONS_DIR, (schema) => {
   it('round-trips a source', async () => {
-    const source = await prisma.source.create({
+    const source = await schema.prisma.source.create({
       data: { name: 'flights', version: 1, digest: 'a1'.repeat(32), spec: { entityKey: ['flight_id'], eventTime: 'ts' }, createdAt: AT },
     });
 
-    expect(await prisma.source.findUniqueOrThrow({ where: { name_version: { name: 'flights', version: 1 } } })).toEqual(source);
+    expect(await schema.prisma.source.findUniqueOrThrow({ where: { name_version: { name: 'flights', version: 1 } } })).toEqual(source);
     expect(source.createdAt).toEqual(AT);
     // The stored instant itself is right, not just the value read back through the same adapter.
-    expect(await prisma.$queryRawUnsafe(`SELECT created_at = '${AT.toISOString()}'::timestamptz AS "same" FROM sources`)).toEqual([{ same: true }]);
+    expect(await schema.prisma.$queryRawUnsafe(`SELECT created_at = '${AT.toISOString()}'::timestamptz AS "same" FROM sources`)).toEqual([{ same: true }]);
   });
 
   it('round-trips a feature set and one of its online values', async () => {
-    const featureSet = await prisma.featureSet.create({
+    const featureSet = await schema.prisma.featureSet.create({
       data: { name: 'flight_delays', version: 2, digest: 'b2'.repeat(32), spec: { features: [{ name: 'delay_avg_7d' }] }, owner: 'ml-team' },
     });
-    const onlineValue = await prisma.onlineValue.create({
+    const onlineValue = await schema.prisma.onlineValue.create({
       data: { featureSetId: featureSet.id, entityKey: 'LH-400', feature: 'delay_avg_7d', value: 12.5, eventTime: AT },
     });
 
-    expect(await prisma.featureSet.findUniqueOrThrow({ where: { id: featureSet.id } })).toEqual(featureSet);
+    expect(await schema.prisma.featureSet.findUniqueOrThrow({ where: { id: featureSet.id } })).toEqual(featureSet);
     expect(featureSet.description).toBe('');
     expect(
-      await prisma.onlineValue.findUniqueOrThrow({
+      await schema.prisma.onlineValue.findUniqueOrThrow({
         where: { featureSetId_entityKey_feature: { featureSetId: featureSet.id, entityKey: 'LH-400', feature: 'delay_avg_7d' } },
       }),
     ).toEqual(onlineValue);
@@ -72,34 +40,34 @@ describe.each(['PGlite', 'PostgreSQL'])('feature-service schema on %s', (engine)
 
   it('round-trips an event and refuses the same dedupe key twice for a source', async () => {
     const data = { source: 'flights', entityKey: 'LH-400', eventTime: AT, payload: { delay: 7, carrier: 'LH' }, dedupeKey: 'file-1:row-1' };
-    const event = await prisma.event.create({ data });
+    const event = await schema.prisma.event.create({ data });
 
-    expect(await prisma.event.findUniqueOrThrow({ where: { id: event.id } })).toEqual(event);
+    expect(await schema.prisma.event.findUniqueOrThrow({ where: { id: event.id } })).toEqual(event);
     expect(typeof event.id).toBe('bigint');
-    await expect(prisma.event.create({ data })).rejects.toMatchObject({ code: 'P2002' });
+    await expect(schema.prisma.event.create({ data })).rejects.toMatchObject({ code: 'P2002' });
   });
 
   it('round-trips a quarantined row', async () => {
-    const row = await prisma.quarantinedRow.create({
+    const row = await schema.prisma.quarantinedRow.create({
       data: { source: 'flights', reason: 'delay: expected a number', raw: { delay: 'late' }, replayedAt: AT },
     });
 
-    expect(await prisma.quarantinedRow.findUniqueOrThrow({ where: { id: row.id } })).toEqual(row);
+    expect(await schema.prisma.quarantinedRow.findUniqueOrThrow({ where: { id: row.id } })).toEqual(row);
   });
 
   it('round-trips a job', async () => {
-    const job = await prisma.job.create({
+    const job = await schema.prisma.job.create({
       data: { kind: 'materialize', request: { featureSet: 'flight_delays:2' }, startedAt: AT, error: null },
     });
-    const updated = await prisma.job.update({ where: { id: job.id }, data: { status: 'succeeded', progress: 1, finishedAt: AT } });
+    const updated = await schema.prisma.job.update({ where: { id: job.id }, data: { status: 'succeeded', progress: 1, finishedAt: AT } });
 
     expect(job).toMatchObject({ status: 'queued', progress: 0 });
-    expect(await prisma.job.findUniqueOrThrow({ where: { id: job.id } })).toEqual(updated);
+    expect(await schema.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).toEqual(updated);
   });
 
   it('keeps JSON null apart from a missing value', async () => {
-    const row = await prisma.quarantinedRow.create({ data: { source: 'flights', reason: 'empty row', raw: Prisma.JsonNull } });
+    const row = await schema.prisma.quarantinedRow.create({ data: { source: 'flights', reason: 'empty row', raw: Prisma.JsonNull } });
 
-    expect((await prisma.quarantinedRow.findUniqueOrThrow({ where: { id: row.id } })).raw).toBeNull();
+    expect((await schema.prisma.quarantinedRow.findUniqueOrThrow({ where: { id: row.id } })).raw).toBeNull();
   });
 });
