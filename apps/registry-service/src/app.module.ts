@@ -1,9 +1,19 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { prismaClientProvider } from '@strata/service-runtime';
+import { AuthModule } from './auth/auth.module';
+import { REGISTRY_CONFIG, registryConfigProvider } from './config/registry.config';
 import { PrismaClient } from './generated/prisma/client';
 
-/** Root module of registry-service; each domain noun gets its own module under src/ as it lands. */
+/** Settings and the database client, shared by every domain module of the registry. */
+@Global()
 @Module({
-  providers: [prismaClientProvider(PrismaClient)],
+  providers: [registryConfigProvider, prismaClientProvider(PrismaClient)],
+  exports: [REGISTRY_CONFIG, PrismaClient],
+})
+class RegistryCoreModule {}
+
+/** Root module of registry-service: one module per domain noun under src/. */
+@Module({
+  imports: [RegistryCoreModule, AuthModule],
 })
 export class AppModule {}

@@ -1,9 +1,27 @@
+export { GrpcExceptionFilter } from './errors/grpc-exception.filter';
+export {
+  AbortedError,
+  AlreadyExistsError,
+  FailedPreconditionError,
+  type FieldViolation,
+  grpcStatusOf,
+  InvalidArgumentError,
+  NotFoundError,
+  OutOfRangeError,
+  PermissionDeniedError,
+  type PreconditionViolation,
+  ResourceExhaustedError,
+  ServiceError,
+  UnauthenticatedError,
+  UnavailableError,
+} from './errors/service-errors';
+export { decodeStatusDetails, type DecodedStatusDetails, encodeStatusDetails, STATUS_DETAILS_KEY } from './errors/status-details';
 export { drainGrpcServer } from './grpc-drain';
 export { GrpcHealthProbe } from './grpc-health-probe';
 export { type ReadinessProbe, registerOperationalRoutes } from './http-endpoints';
 export { PrismaClientRegistry, prismaClientProvider } from './prisma-client.provider';
 export { runService } from './run-service';
-export { DATABASE, LOGGER, METRICS, SERVICE_CONFIG } from './runtime-tokens';
+export { DATABASE, ENVIRONMENT, LOGGER, METRICS, SERVICE_CONFIG } from './runtime-tokens';
 export { type ServiceRuntimeContext, ServiceRuntimeModule } from './service-runtime.module';
 export { type DefaultPorts, loadServiceConfig, type ServiceConfig, serviceConfigSchema } from './service-config';
 export { type RunningService, type ServiceDefinition, startService, type StartServiceOptions } from './start-service';

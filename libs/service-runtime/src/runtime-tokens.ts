@@ -6,3 +6,5 @@ export const LOGGER = Symbol('strata.logger');
 export const METRICS = Symbol('strata.metrics');
 /** Injection token: the common ServiceConfig. */
 export const SERVICE_CONFIG = Symbol('strata.service-config');
+/** Injection token: the environment the service was started with (apps read their own config from it). */
+export const ENVIRONMENT = Symbol('strata.environment');

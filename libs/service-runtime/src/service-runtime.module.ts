@@ -3,7 +3,7 @@ import type { ServiceMetrics } from '@strata/observability';
 import type { Database } from '@strata/persistence';
 import type { Logger } from 'pino';
 import { PrismaClientRegistry } from './prisma-client.provider';
-import { DATABASE, LOGGER, METRICS, SERVICE_CONFIG } from './runtime-tokens';
+import { DATABASE, ENVIRONMENT, LOGGER, METRICS, SERVICE_CONFIG } from './runtime-tokens';
 import type { ServiceConfig } from './service-config';
 
 /** What the runtime hands to the app's Nest modules. */
@@ -13,6 +13,8 @@ export interface ServiceRuntimeContext {
   readonly database: Database;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  /** The environment variables the service reads its own settings from. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** Global module that makes the runtime's objects injectable in every module of the app. */
@@ -25,6 +27,7 @@ export class ServiceRuntimeModule {
       { provide: LOGGER, useValue: context.logger },
       { provide: METRICS, useValue: context.metrics },
       { provide: SERVICE_CONFIG, useValue: context.config },
+      { provide: ENVIRONMENT, useValue: context.env },
     ];
     return {
       module: ServiceRuntimeModule,

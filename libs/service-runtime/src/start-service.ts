@@ -16,6 +16,8 @@ import {
 import { type Database, openDatabase } from '@strata/persistence';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { GrpcExceptionFilter } from './errors/grpc-exception.filter';
+import { grpcStatusOf } from './errors/service-errors';
 import { drainGrpcServer } from './grpc-drain';
 import { registerOperationalRoutes } from './http-endpoints';
 import { ServiceRuntimeModule } from './service-runtime.module';
@@ -36,6 +38,8 @@ export interface ServiceDefinition {
 /** Overrides for tests: an in-memory database, a captured log stream. */
 export interface StartServiceOptions {
   readonly inMemoryDatabase?: boolean;
+  /** Environment the app reads its own settings from (injected as ENVIRONMENT). Default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
   readonly logger?: Logger;
 }
 
@@ -75,14 +79,15 @@ export async function startService(definition: ServiceDefinition, config: Servic
     const health = createHealthService();
     let grpcServer: Server | undefined;
 
-    @Module({ imports: [ServiceRuntimeModule.forRoot({ service: name, config, database, logger, metrics }), definition.module] })
+    @Module({ imports: [ServiceRuntimeModule.forRoot({ service: name, config, database, logger, metrics, env: options.env ?? process.env }), definition.module] })
     class ServiceRootModule {}
 
     app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule as DynamicModule['module'], new FastifyAdapter(), {
       logger: new NestPinoLogger(logger.child({ component: 'nest' })),
     });
-    app.useGlobalInterceptors(new ObservabilityInterceptor({ metrics }));
+    app.useGlobalInterceptors(new ObservabilityInterceptor({ metrics, statusCodeOfError: grpcStatusOf }));
     const grpcAddress = `${config.bindHost}:${config.grpcPort}`;
+    app.useGlobalFilters(new GrpcExceptionFilter(logger, app.getHttpAdapter()));
     app.connectMicroservice<MicroserviceOptions>(
       {
         transport: Transport.GRPC,

@@ -20,22 +20,25 @@ export interface TestService {
 
 /**
  * Starts `definition` on 127.0.0.1 with free ports: on a fresh PostgreSQL database
- * (`postgres`) or on PGlite in a temporary folder (`pglite`). Logs below `warn` are dropped.
+ * (`postgres`) or on PGlite in a temporary folder (`pglite`), with `env` as the app's own
+ * settings. Logs below `warn` are dropped.
  */
-export async function startTestService(definition: ServiceDefinition, engine: TestEngine): Promise<TestService> {
+export async function startTestService(definition: ServiceDefinition, engine: TestEngine, env: NodeJS.ProcessEnv = {}): Promise<TestService> {
   const database: TestDatabase | undefined = engine === 'postgres' ? await createTestDatabase() : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), `${definition.name}-`));
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
-  const config = loadServiceConfig(definition.name, { grpc: grpcPort, http: httpPort }, {
+  const serviceEnv: NodeJS.ProcessEnv = {
+    ...env,
     BIND_HOST: '127.0.0.1',
     GRPC_PORT: String(grpcPort),
     HTTP_PORT: String(httpPort),
     DATA_DIR: dataDir,
     DATABASE_URL: database?.url,
     SHUTDOWN_GRACE: '2s',
-  });
+  };
+  const config = loadServiceConfig(definition.name, { grpc: grpcPort, http: httpPort }, serviceEnv);
   try {
-    const running = await startService(definition, config, { logger: createLogger({ service: definition.name, level: 'warn' }) });
+    const running = await startService(definition, config, { env: serviceEnv, logger: createLogger({ service: definition.name, level: 'warn' }) });
     return {
       running,
       grpcAddress: `127.0.0.1:${grpcPort}`,

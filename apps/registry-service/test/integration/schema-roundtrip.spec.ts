@@ -60,9 +60,18 @@ describeMigratedSchema('registry-service', PrismaClient, MIGRATIONS_DIR, (schema
 
   it('round-trips evidence', async () => {
     const { version } = await aModelWithVersion('eta');
-    const evidence = await schema.prisma.evidence.create({ data: { modelVersionId: version.id, kind: 'metrics', payload: { auc: 0.93 }, addedBy: 'ci' } });
+    const evidence = await schema.prisma.evidence.create({ data: { modelVersionId: version.id, name: 'offline-eval', kind: 'metrics', payload: { auc: 0.93 }, addedBy: 'ci' } });
 
     expect(await schema.prisma.evidence.findUniqueOrThrow({ where: { id: evidence.id } })).toEqual(evidence);
+  });
+
+  it('round-trips alias history and approvals, one approval per subject and alias', async () => {
+    const { model, version } = await aModelWithVersion('theta');
+    const move = await schema.prisma.aliasHistory.create({ data: { modelId: model.id, alias: 'production', toVersion: 1, revision: 7n, actor: 'ci-bot', reason: 'first release' } });
+    expect(await schema.prisma.aliasHistory.findUniqueOrThrow({ where: { id: move.id } })).toEqual(move);
+    const approval = await schema.prisma.approval.create({ data: { modelVersionId: version.id, alias: 'production', approvedBy: 'alice', reason: 'reviewed' } });
+    expect(await schema.prisma.approval.findUniqueOrThrow({ where: { id: approval.id } })).toEqual(approval);
+    await expect(schema.prisma.approval.create({ data: { modelVersionId: version.id, alias: 'production', approvedBy: 'alice', reason: 'again' } })).rejects.toMatchObject({ code: 'P2002' });
   });
 
   it('round-trips an audit log entry', async () => {

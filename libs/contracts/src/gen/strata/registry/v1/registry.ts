@@ -81,6 +81,10 @@ export enum GateRuleKind {
   GATE_RULE_KIND_PRIOR_ALIAS = "GATE_RULE_KIND_PRIOR_ALIAS",
   /** GATE_RULE_KIND_FEATURE_CONTRACT - The feature-contract-served rule. */
   GATE_RULE_KIND_FEATURE_CONTRACT = "GATE_RULE_KIND_FEATURE_CONTRACT",
+  /** GATE_RULE_KIND_REGRESSION - A MetricRule's max_regression against the alias's current version. */
+  GATE_RULE_KIND_REGRESSION = "GATE_RULE_KIND_REGRESSION",
+  /** GATE_RULE_KIND_APPROVAL - The required_approvals rule. */
+  GATE_RULE_KIND_APPROVAL = "GATE_RULE_KIND_APPROVAL",
 }
 
 /** What an audit entry records. */
@@ -105,6 +109,8 @@ export enum AuditAction {
   AUDIT_ACTION_GATE_POLICY_SET = "AUDIT_ACTION_GATE_POLICY_SET",
   /** AUDIT_ACTION_TRAFFIC_POLICY_SET - SetTrafficPolicy changed the traffic policy. */
   AUDIT_ACTION_TRAFFIC_POLICY_SET = "AUDIT_ACTION_TRAFFIC_POLICY_SET",
+  /** AUDIT_ACTION_VERSION_APPROVED - ApproveVersion recorded an approval. */
+  AUDIT_ACTION_VERSION_APPROVED = "AUDIT_ACTION_VERSION_APPROVED",
 }
 
 /** Kind of a release event. */
@@ -610,7 +616,25 @@ export interface MetricRule {
     | null
     | undefined;
   /** The metric must be <= max. Unset = no upper bound. */
-  max?: number | null | undefined;
+  max?:
+    | number
+    | null
+    | undefined;
+  /**
+   * Regression guard: the version's metric may be worse than the metric of the version
+   * the alias points to now by at most this amount (absolute, in the metric's units).
+   * "Worse" is lower unless lower_is_better. Unset = no comparison. Passes when the alias
+   * does not exist yet or its current version lacks the metric.
+   */
+  maxRegression?:
+    | number
+    | null
+    | undefined;
+  /**
+   * Direction for max_regression: true for losses and error rates (lower is better).
+   * Default false (higher is better, e.g. auc, accuracy).
+   */
+  lowerIsBetter: boolean;
 }
 
 /**
@@ -640,6 +664,17 @@ export interface GatePolicy {
    * has been materialized (materialized_until is set).
    */
   requireFeatureContractServed: boolean;
+  /**
+   * Roles allowed to move this alias (SetAlias, RollbackAlias), e.g. ["admin"] to
+   * protect `production`. Empty = every role that may call SetAlias (ci, admin).
+   * A caller without one of these roles gets PERMISSION_DENIED.
+   */
+  allowedRoles: string[];
+  /**
+   * Number of distinct approvals (ApproveVersion by an admin, for this alias) the
+   * version needs before it may be moved here. 0 = no approval required.
+   */
+  requiredApprovals: number;
 }
 
 /** Outcome of one gate rule. */
@@ -995,6 +1030,44 @@ export interface WatchReleasesResponse {
   heartbeat?: ReleaseHeartbeat | null;
 }
 
+/** Request for ApproveVersion. */
+export interface ApproveVersionRequest {
+  /** Model name. Required. */
+  modelName: string;
+  /** Version number being approved. Required (> 0). */
+  version: number;
+  /** Alias the approval is for, e.g. `production`. Required. */
+  alias: string;
+  /** Why (recorded in the audit log). Required. */
+  reason: string;
+}
+
+/** One approval of a version for an alias. */
+export interface Approval {
+  /** Model name. */
+  modelName: string;
+  /** Approved version number. */
+  version: number;
+  /** Alias the approval is for. */
+  alias: string;
+  /** Token subject of the approver. */
+  approvedBy: string;
+  /** The approver's reason. */
+  reason: string;
+  /** When the approval was recorded. */
+  approvedAt?: Timestamp | null;
+}
+
+/** Response for ApproveVersion. */
+export interface ApproveVersionResponse {
+  /** The approval (the existing one when this subject had already approved). */
+  approval?:
+    | Approval
+    | null;
+  /** True when this subject had already approved the version for this alias. */
+  alreadyExisted: boolean;
+}
+
 export const STRATA_REGISTRY_V1_PACKAGE_NAME = "strata.registry.v1";
 
 /** Registers models and versions, gates and records releases, and streams them. */
@@ -1084,6 +1157,16 @@ export interface RegistryServiceClient {
   setVersionStatus(request: SetVersionStatusRequest, metadata?: Metadata): Observable<SetVersionStatusResponse>;
 
   /**
+   * Records an approval of a version for one alias (a human sign-off that gates with
+   * required_approvals count). One approval per subject, version and alias: approving
+   * again returns the existing approval. Audited.
+   * Auth: admin. Errors: NOT_FOUND (model or version); INVALID_ARGUMENT (bad alias name,
+   * missing reason); FAILED_PRECONDITION (version ARCHIVED). Latency: < 50 ms.
+   */
+
+  approveVersion(request: ApproveVersionRequest, metadata?: Metadata): Observable<ApproveVersionResponse>;
+
+  /**
    * Points an alias at a version (creates the alias if needed) — the promotion call.
    * Atomic compare-and-set on expected_current_version, then evaluation of the alias's
    * gate policy; on success the move is audited and emitted as ALIAS_MOVED.
@@ -1091,8 +1174,10 @@ export interface RegistryServiceClient {
    * Errors: NOT_FOUND (model or version); INVALID_ARGUMENT (bad alias name, missing
    * reason); ABORTED (expected_current_version does not match: re-read and retry);
    * FAILED_PRECONDITION (gate not satisfied — google.rpc.PreconditionFailure with one
-   * violation per failed rule, types GATE_METRIC, GATE_EVIDENCE, GATE_PRIOR_ALIAS,
-   * GATE_FEATURE_CONTRACT; or version not ACTIVE, type VERSION_STATUS);
+   * violation per failed rule, types GATE_METRIC, GATE_REGRESSION, GATE_EVIDENCE,
+   * GATE_PRIOR_ALIAS, GATE_APPROVAL, GATE_FEATURE_CONTRACT; or version not ACTIVE, type
+   * VERSION_STATUS); PERMISSION_DENIED (the alias's policy does not allow the caller's
+   * role to move it);
    * UNAVAILABLE (the feature service could not be asked about a feature-contract rule).
    * Latency: < 200 ms (< 1 s with a feature-contract rule).
    */
@@ -1283,6 +1368,19 @@ export interface RegistryServiceController {
   ): Promise<SetVersionStatusResponse> | Observable<SetVersionStatusResponse> | SetVersionStatusResponse;
 
   /**
+   * Records an approval of a version for one alias (a human sign-off that gates with
+   * required_approvals count). One approval per subject, version and alias: approving
+   * again returns the existing approval. Audited.
+   * Auth: admin. Errors: NOT_FOUND (model or version); INVALID_ARGUMENT (bad alias name,
+   * missing reason); FAILED_PRECONDITION (version ARCHIVED). Latency: < 50 ms.
+   */
+
+  approveVersion(
+    request: ApproveVersionRequest,
+    metadata?: Metadata,
+  ): Promise<ApproveVersionResponse> | Observable<ApproveVersionResponse> | ApproveVersionResponse;
+
+  /**
    * Points an alias at a version (creates the alias if needed) — the promotion call.
    * Atomic compare-and-set on expected_current_version, then evaluation of the alias's
    * gate policy; on success the move is audited and emitted as ALIAS_MOVED.
@@ -1290,8 +1388,10 @@ export interface RegistryServiceController {
    * Errors: NOT_FOUND (model or version); INVALID_ARGUMENT (bad alias name, missing
    * reason); ABORTED (expected_current_version does not match: re-read and retry);
    * FAILED_PRECONDITION (gate not satisfied — google.rpc.PreconditionFailure with one
-   * violation per failed rule, types GATE_METRIC, GATE_EVIDENCE, GATE_PRIOR_ALIAS,
-   * GATE_FEATURE_CONTRACT; or version not ACTIVE, type VERSION_STATUS);
+   * violation per failed rule, types GATE_METRIC, GATE_REGRESSION, GATE_EVIDENCE,
+   * GATE_PRIOR_ALIAS, GATE_APPROVAL, GATE_FEATURE_CONTRACT; or version not ACTIVE, type
+   * VERSION_STATUS); PERMISSION_DENIED (the alias's policy does not allow the caller's
+   * role to move it);
    * UNAVAILABLE (the feature service could not be asked about a feature-contract rule).
    * Latency: < 200 ms (< 1 s with a feature-contract rule).
    */
@@ -1412,6 +1512,7 @@ export function RegistryServiceControllerMethods() {
       "downloadArtifact",
       "addEvidence",
       "setVersionStatus",
+      "approveVersion",
       "setAlias",
       "rollbackAlias",
       "getAlias",

@@ -1,0 +1,104 @@
+import { status } from '@grpc/grpc-js';
+
+/** One bad field of a request (google.rpc.BadRequest.FieldViolation). */
+export interface FieldViolation {
+  /** Path of the field, e.g. `header.sha256`. */
+  readonly field: string;
+  readonly description: string;
+}
+
+/** One failed precondition (google.rpc.PreconditionFailure.Violation), e.g. a gate rule. */
+export interface PreconditionViolation {
+  /** Kind of precondition, e.g. `GATE_METRIC`. */
+  readonly type: string;
+  /** What it is about, e.g. the metric name. */
+  readonly subject: string;
+  readonly description: string;
+}
+
+/**
+ * An error a service's domain code throws on purpose. Each subclass is one gRPC status;
+ * the runtime's exception filter turns it into that status with its message and details,
+ * so handlers never build gRPC errors themselves.
+ */
+export abstract class ServiceError extends Error {
+  /** gRPC status code. */
+  abstract readonly code: status;
+}
+
+/** The request is malformed: INVALID_ARGUMENT with every bad field. */
+export class InvalidArgumentError extends ServiceError {
+  override readonly name = 'InvalidArgumentError';
+  readonly code = status.INVALID_ARGUMENT;
+  constructor(
+    message: string,
+    readonly fieldViolations: readonly FieldViolation[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** A named thing does not exist: NOT_FOUND. */
+export class NotFoundError extends ServiceError {
+  override readonly name = 'NotFoundError';
+  readonly code = status.NOT_FOUND;
+}
+
+/** It exists already and differs: ALREADY_EXISTS. */
+export class AlreadyExistsError extends ServiceError {
+  override readonly name = 'AlreadyExistsError';
+  readonly code = status.ALREADY_EXISTS;
+}
+
+/** The caller is known but its role may not do this: PERMISSION_DENIED. */
+export class PermissionDeniedError extends ServiceError {
+  override readonly name = 'PermissionDeniedError';
+  readonly code = status.PERMISSION_DENIED;
+}
+
+/** The caller is not known (no or bad token): UNAUTHENTICATED. */
+export class UnauthenticatedError extends ServiceError {
+  override readonly name = 'UnauthenticatedError';
+  readonly code = status.UNAUTHENTICATED;
+}
+
+/** A limit was exceeded (size, quota): RESOURCE_EXHAUSTED. */
+export class ResourceExhaustedError extends ServiceError {
+  override readonly name = 'ResourceExhaustedError';
+  readonly code = status.RESOURCE_EXHAUSTED;
+}
+
+/** The system is not in the state the call needs (a gate failed): FAILED_PRECONDITION with every violation. */
+export class FailedPreconditionError extends ServiceError {
+  override readonly name = 'FailedPreconditionError';
+  readonly code = status.FAILED_PRECONDITION;
+  constructor(
+    message: string,
+    readonly violations: readonly PreconditionViolation[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** A concurrent change won (compare-and-set lost): ABORTED; re-read and retry. */
+export class AbortedError extends ServiceError {
+  override readonly name = 'AbortedError';
+  readonly code = status.ABORTED;
+}
+
+/** A position past the end (e.g. a download offset): OUT_OF_RANGE. */
+export class OutOfRangeError extends ServiceError {
+  override readonly name = 'OutOfRangeError';
+  readonly code = status.OUT_OF_RANGE;
+}
+
+/** A dependency could not be reached: UNAVAILABLE; retry with backoff. */
+export class UnavailableError extends ServiceError {
+  override readonly name = 'UnavailableError';
+  readonly code = status.UNAVAILABLE;
+}
+
+/** The gRPC status a thrown value ends as: its code for a ServiceError, else undefined. */
+export function grpcStatusOf(error: unknown): status | undefined {
+  return error instanceof ServiceError ? error.code : undefined;
+}

@@ -1,0 +1,66 @@
+import { PROTOS_DIR } from '@strata/contracts';
+import path from 'node:path';
+import { Root, type Type } from 'protobufjs';
+import { FailedPreconditionError, InvalidArgumentError, type ServiceError } from './service-errors';
+
+/** Metadata key of the binary google.rpc.Status that carries error details. */
+export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
+
+let types: { status: Type; badRequest: Type; preconditionFailure: Type } | undefined;
+
+function errorModel(): NonNullable<typeof types> {
+  if (types === undefined) {
+    const root = new Root();
+    root.resolvePath = (_origin, target) => path.join(PROTOS_DIR, target);
+    root.loadSync(['google/rpc/status.proto', 'google/rpc/error_details.proto'], { keepCase: true });
+    types = {
+      status: root.lookupType('google.rpc.Status'),
+      badRequest: root.lookupType('google.rpc.BadRequest'),
+      preconditionFailure: root.lookupType('google.rpc.PreconditionFailure'),
+    };
+  }
+  return types;
+}
+
+/**
+ * The binary google.rpc.Status of an error that has details: BadRequest field violations
+ * for INVALID_ARGUMENT, PreconditionFailure violations for FAILED_PRECONDITION. Clients
+ * (grpc-js users, grpcurl, the strata CLI) decode it from `grpc-status-details-bin`.
+ */
+export function encodeStatusDetails(error: ServiceError): Buffer | undefined {
+  const model = errorModel();
+  const details: { type_url: string; value: Uint8Array }[] = [];
+  if (error instanceof InvalidArgumentError && error.fieldViolations.length > 0) {
+    const value = model.badRequest.encode({ field_violations: error.fieldViolations.map((v) => ({ field: v.field, description: v.description })) }).finish();
+    details.push({ type_url: 'type.googleapis.com/google.rpc.BadRequest', value });
+  }
+  if (error instanceof FailedPreconditionError && error.violations.length > 0) {
+    const value = model.preconditionFailure.encode({ violations: error.violations.map((v) => ({ type: v.type, subject: v.subject, description: v.description })) }).finish();
+    details.push({ type_url: 'type.googleapis.com/google.rpc.PreconditionFailure', value });
+  }
+  if (details.length === 0) return undefined;
+  return Buffer.from(model.status.encode({ code: error.code, message: error.message, details }).finish());
+}
+
+/** Decoded details of a failed call, for clients: the field and precondition violations. */
+export interface DecodedStatusDetails {
+  readonly fieldViolations: { field: string; description: string }[];
+  readonly preconditionViolations: { type: string; subject: string; description: string }[];
+}
+
+/** Decodes a `grpc-status-details-bin` value (see {@link encodeStatusDetails}). */
+export function decodeStatusDetails(bytes: Buffer): DecodedStatusDetails {
+  const model = errorModel();
+  const status = model.status.toObject(model.status.decode(bytes)) as { details?: { type_url: string; value: Uint8Array }[] };
+  const result: DecodedStatusDetails = { fieldViolations: [], preconditionViolations: [] };
+  for (const detail of status.details ?? []) {
+    if (detail.type_url.endsWith('google.rpc.BadRequest')) {
+      const decoded = model.badRequest.toObject(model.badRequest.decode(detail.value)) as { field_violations?: DecodedStatusDetails['fieldViolations'] };
+      result.fieldViolations.push(...(decoded.field_violations ?? []));
+    } else if (detail.type_url.endsWith('google.rpc.PreconditionFailure')) {
+      const decoded = model.preconditionFailure.toObject(model.preconditionFailure.decode(detail.value)) as { violations?: DecodedStatusDetails['preconditionViolations'] };
+      result.preconditionViolations.push(...(decoded.violations ?? []));
+    }
+  }
+  return result;
+}
