@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { prismaClientProvider } from '@strata/service-runtime';
+import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuthModule } from './auth/auth.module';
 import { REGISTRY_CONFIG, registryConfigProvider } from './config/registry.config';
 import { PrismaClient } from './generated/prisma/client';
@@ -14,6 +15,6 @@ class RegistryCoreModule {}
 
 /** Root module of registry-service: one module per domain noun under src/. */
 @Module({
-  imports: [RegistryCoreModule, AuthModule],
+  imports: [RegistryCoreModule, AuthModule, AuditLogModule],
 })
 export class AppModule {}
