@@ -9,7 +9,8 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
 }
 
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, with the host realm's typed arrays (onnxruntime-node returns those).
+  testEnvironment: path.join(__dirname, 'tools/jest/host-typed-arrays-environment.js'),
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -11,10 +11,12 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 out="dist/$service"
 rm -rf "$out"
-libs=(libs/contracts/src libs/config/src libs/observability/src libs/persistence/src libs/service-runtime/src)
+libs=(libs/contracts/src libs/config/src libs/observability/src libs/onnx/src libs/persistence/src libs/service-runtime/src)
 node_modules/.bin/swc "apps/$service/src" "${libs[@]}" -d "$out" --config-file .swcrc \
   --ignore '**/*.spec.ts' --quiet
 cp -r protos "$out/protos"
+# @strata/onnx reads the ONNX schema (onnx.proto3) next to its compiled code at run time.
+cp -r libs/onnx/src/schema "$out/libs/onnx/src/schema"
 mkdir -p "$out/apps/$service"
 cp -r "apps/$service/prisma" "$out/apps/$service/prisma"
 echo "built $service -> $out/apps/$service/src/main.js"
