@@ -43,6 +43,7 @@ export default [
             { sourceTag: 'scope:inference-service', onlyDependOnLibsWithTags: ['scope:shared', 'scope:inference-service'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway'] },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tools'] },
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared', 'scope:cli'] },
           ],
         },
       ],

@@ -1,0 +1,106 @@
+import type { Command } from 'commander';
+import { UsageError } from './errors';
+import { renderJson } from './output/json';
+import type { ConnectionOptions, RegistryApi } from './registry-client';
+
+/** Where a command writes: stdout for results, stderr for errors and progress. */
+export interface Terminal {
+  write(text: string): void;
+  readonly isTTY?: boolean;
+  /** Columns of a TTY, for the progress line. */
+  readonly columns?: number;
+}
+
+/** The process around the CLI, injectable so commands run in unit tests without one. */
+export interface CliIo {
+  readonly stdout: Terminal;
+  readonly stderr: Terminal;
+  readonly stdin: AsyncIterable<Buffer | string>;
+  readonly env: NodeJS.ProcessEnv;
+  /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+/** What the commands need from outside: the process and a way to reach the registry. */
+export interface CliDeps {
+  readonly io: CliIo;
+  connect(options: ConnectionOptions): RegistryApi;
+}
+
+export const DEFAULT_REGISTRY = '127.0.0.1:50053';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Options every command accepts (defined once on the root command). */
+export interface GlobalOptions extends ConnectionOptions {
+  readonly json: boolean;
+}
+
+/**
+ * Parses a duration: `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds.
+ * Throws a UsageError naming `what` otherwise.
+ */
+export function parseDurationMs(text: string, what: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (match === null) throw new UsageError(`${what}: expected a duration such as 30s, 500ms or 2m, got "${text}"`);
+  const factor = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = Number(match[1]) * factor;
+  if (ms <= 0) throw new UsageError(`${what}: must be greater than 0`);
+  return ms;
+}
+
+/** Resolves the global options of the command being run: flags first, then environment, then defaults. */
+export function globalOptionsOf(command: Command, env: NodeJS.ProcessEnv): GlobalOptions {
+  const raw = command.optsWithGlobals<{ registry?: string; token?: string; timeout?: string; json?: boolean }>();
+  const token = raw.token ?? env['STRATA_TOKEN'];
+  return {
+    address: raw.registry ?? (env['STRATA_REGISTRY'] || DEFAULT_REGISTRY),
+    token: token === '' ? undefined : token,
+    timeoutMs: raw.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDurationMs(raw.timeout, '--timeout'),
+    json: raw.json === true,
+  };
+}
+
+/** One running command: its options, a lazily opened registry client, and output helpers. */
+export class CommandContext {
+  private client: RegistryApi | undefined;
+
+  constructor(
+    readonly deps: CliDeps,
+    readonly options: GlobalOptions,
+  ) {}
+
+  get io(): CliIo {
+    return this.deps.io;
+  }
+
+  /** The registry client, connected on first use. */
+  get registry(): RegistryApi {
+    this.client ??= this.deps.connect(this.options);
+    return this.client;
+  }
+
+  /** Prints the command's result: `json` with --json, otherwise the human rendering. */
+  print(json: unknown, human: () => string): void {
+    this.io.stdout.write(this.options.json ? renderJson(json) : human());
+  }
+
+  /** A note for people on stderr (never with --json, where stderr carries only errors). */
+  note(text: string): void {
+    if (!this.options.json) this.io.stderr.write(`${text}\n`);
+  }
+
+  close(): void {
+    this.client?.close();
+    this.client = undefined;
+  }
+}
+
+/** Runs a command action with its context and closes the registry channel afterwards. */
+export async function withContext(deps: CliDeps, command: Command, action: (context: CommandContext) => Promise<void>): Promise<void> {
+  const context = new CommandContext(deps, globalOptionsOf(command, deps.io.env));
+  try {
+    await action(context);
+  } finally {
+    context.close();
+  }
+}
