@@ -27,6 +27,8 @@ export interface AuditRecord {
   readonly after?: unknown;
   /** Release revision of the change, when it changed release state. */
   readonly revision?: bigint;
+  /** The gate evaluation of a promotion (passed, refused or overridden), kept with the entry. */
+  readonly gate?: unknown;
 }
 
 /** A stored audit entry. */

@@ -1,0 +1,18 @@
+import type { registryV1 } from '@strata/contracts';
+import { toTimestamp } from '../release/wire-time';
+import type { Approval, ApproveVersionInput } from './approval';
+
+export function approveVersionInputOf(request: registryV1.ApproveVersionRequest): ApproveVersionInput {
+  return { modelName: request.modelName, version: request.version, alias: request.alias, reason: request.reason };
+}
+
+export function toApprovalMessage(approval: Approval): registryV1.Approval {
+  return {
+    modelName: approval.modelName,
+    version: approval.version,
+    alias: approval.alias,
+    approvedBy: approval.approvedBy,
+    reason: approval.reason,
+    approvedAt: toTimestamp(approval.approvedAt),
+  };
+}
