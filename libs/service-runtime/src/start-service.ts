@@ -23,6 +23,9 @@ import { registerOperationalRoutes } from './http-endpoints';
 import { ServiceRuntimeModule } from './service-runtime.module';
 import type { ServiceConfig } from './service-config';
 
+/** Largest gRPC message a service accepts or sends: a 4 MiB chunk plus framing. */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024 + 64 * 1024;
+
 /** What makes one Strata service: its name, its Nest module, its contracts and its migrations. */
 export interface ServiceDefinition {
   /** kebab-case service name, e.g. `registry-service`; names logs, metrics and the data folder. */
@@ -93,6 +96,9 @@ export async function startService(definition: ServiceDefinition, config: Servic
         transport: Transport.GRPC,
         options: {
           url: grpcAddress,
+          // Contracts allow 4 MiB payload chunks; leave room for the message framing around them.
+          maxReceiveMessageLength: MAX_MESSAGE_BYTES,
+          maxSendMessageLength: MAX_MESSAGE_BYTES,
           package: definition.grpcPackages.map((p) => p.package),
           protoPath: definition.grpcPackages.map((p) => path.resolve(PROTOS_DIR, p.protoPath)),
           loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTOS_DIR] } as never,
