@@ -61,6 +61,7 @@ const EXPECTED_SERVICES: Record<string, Record<string, ReadonlyArray<readonly [s
       ['DownloadArtifact', false, true],
       ['AddEvidence', false, false],
       ['SetVersionStatus', false, false],
+      ['ApproveVersion', false, false],
       ['SetAlias', false, false],
       ['RollbackAlias', false, false],
       ['GetAlias', false, false],

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Platform } from './platform';
 import { platformServices, type ServiceSpec } from './services';
+import { localAdminToken } from './dev-token';
 import { claimDataDir } from './single-instance';
 
 // `npm start`: runs the whole platform on this machine, each service as its own process on
@@ -45,7 +46,9 @@ async function main(): Promise<number> {
   }
   const portBase = args['port-base'] === undefined ? undefined : Number(args['port-base']);
   const services = platformServices(portBase);
-  const platform = new Platform(services, { workspaceRoot, dataDir, logLevel: args['log-level'], print });
+  const adminToken = localAdminToken(dataDir);
+  const serviceEnv = { 'registry-service': { REGISTRY_TOKENS: process.env['REGISTRY_TOKENS'] ?? adminToken.registryTokensEntry } };
+  const platform = new Platform(services, { workspaceRoot, dataDir, logLevel: args['log-level'], serviceEnv, print });
 
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
@@ -79,6 +82,8 @@ async function main(): Promise<number> {
       console.log(`  ${paint(service.colour, service.name.padEnd(width))}  ${grpc}  ${http}  ${String(pid)}`);
     }
     console.log('');
+    const registry = services.find((s) => s.name === 'registry-service');
+    print(undefined, 30, `registry admin token for the strata CLI: export STRATA_REGISTRY=127.0.0.1:${registry?.grpcPort ?? 50053} STRATA_TOKEN=$(cat ${adminToken.path})`);
     print(undefined, 30, `Strata is up: ${reports.length} services SERVING after ${(slowest / 1000).toFixed(1)} s. Ctrl-C stops everything.`);
   } catch (error) {
     if (stopping !== undefined) return finished; // stopped on purpose while starting

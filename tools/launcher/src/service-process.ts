@@ -10,6 +10,8 @@ export interface ServiceProcessOptions {
   readonly workspaceRoot: string;
   readonly dataDir: string;
   readonly logLevel: string;
+  /** Extra variables per service name (e.g. the registry's REGISTRY_TOKENS). */
+  readonly serviceEnv?: Record<string, NodeJS.ProcessEnv>;
   readonly print: (service: ServiceSpec, level: number, text: string) => void;
 }
 
@@ -49,6 +51,7 @@ export class ServiceProcess {
       HTTP_PORT: String(this.spec.httpPort),
       DATA_DIR: path.join(dataDir, name),
       LOG_LEVEL: logLevel,
+      ...this.options.serviceEnv?.[name],
     };
     // Embedded PGlite unless this service is pointed at PostgreSQL on purpose
     // (e.g. REGISTRY_SERVICE_DATABASE_URL); one shared DATABASE_URL would mix five databases.

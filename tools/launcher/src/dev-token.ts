@@ -1,0 +1,23 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The local admin token `npm start` gives the registry, and where it is kept. */
+export interface DevToken {
+  readonly token: string;
+  readonly path: string;
+  /** The REGISTRY_TOKENS entry for it (the registry stores only the hash). */
+  readonly registryTokensEntry: string;
+}
+
+/**
+ * A random admin token for the local platform, made once per data folder and kept in
+ * `<dataDir>/registry-token` (mode 0600), so the CLI can promote models on a laptop.
+ */
+export function localAdminToken(dataDir: string): DevToken {
+  const file = path.join(dataDir, 'registry-token');
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  const token = readFileSync(file, 'utf8').trim();
+  const hash = createHash('sha256').update(token, 'utf8').digest('hex');
+  return { token, path: file, registryTokensEntry: `local-admin:admin:${hash}` };
+}
