@@ -21,7 +21,7 @@ export { GrpcHealthProbe } from './grpc-health-probe';
 export { type ReadinessProbe, registerOperationalRoutes } from './http-endpoints';
 export { PrismaClientRegistry, prismaClientProvider } from './prisma-client.provider';
 export { runService } from './run-service';
-export { DATABASE, ENVIRONMENT, LOGGER, METRICS, SERVICE_CONFIG } from './runtime-tokens';
+export { DATABASE, ENVIRONMENT, LOGGER, METRICS, SERVICE_CONFIG, SHUTDOWN_SIGNAL } from './runtime-tokens';
 export { type ServiceRuntimeContext, ServiceRuntimeModule } from './service-runtime.module';
 export { type DefaultPorts, loadServiceConfig, type ServiceConfig, serviceConfigSchema } from './service-config';
 export { type RunningService, type ServiceDefinition, startService, type StartServiceOptions } from './start-service';

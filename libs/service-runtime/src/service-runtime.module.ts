@@ -3,7 +3,7 @@ import type { ServiceMetrics } from '@strata/observability';
 import type { Database } from '@strata/persistence';
 import type { Logger } from 'pino';
 import { PrismaClientRegistry } from './prisma-client.provider';
-import { DATABASE, ENVIRONMENT, LOGGER, METRICS, SERVICE_CONFIG } from './runtime-tokens';
+import { DATABASE, ENVIRONMENT, LOGGER, METRICS, SERVICE_CONFIG, SHUTDOWN_SIGNAL } from './runtime-tokens';
 import type { ServiceConfig } from './service-config';
 
 /** What the runtime hands to the app's Nest modules. */
@@ -15,6 +15,8 @@ export interface ServiceRuntimeContext {
   readonly metrics: ServiceMetrics;
   /** The environment variables the service reads its own settings from. */
   readonly env: NodeJS.ProcessEnv;
+  /** Aborted when the service starts draining. */
+  readonly shutdownSignal: AbortSignal;
 }
 
 /** Global module that makes the runtime's objects injectable in every module of the app. */
@@ -28,6 +30,7 @@ export class ServiceRuntimeModule {
       { provide: METRICS, useValue: context.metrics },
       { provide: SERVICE_CONFIG, useValue: context.config },
       { provide: ENVIRONMENT, useValue: context.env },
+      { provide: SHUTDOWN_SIGNAL, useValue: context.shutdownSignal },
     ];
     return {
       module: ServiceRuntimeModule,

@@ -80,9 +80,10 @@ export async function startService(definition: ServiceDefinition, config: Servic
   try {
     await database.migrate(definition.migrationsDir, { logger });
     const health = createHealthService();
+    const draining = new AbortController();
     let grpcServer: Server | undefined;
 
-    @Module({ imports: [ServiceRuntimeModule.forRoot({ service: name, config, database, logger, metrics, env: options.env ?? process.env }), definition.module] })
+    @Module({ imports: [ServiceRuntimeModule.forRoot({ service: name, config, database, logger, metrics, env: options.env ?? process.env, shutdownSignal: draining.signal }), definition.module] })
     class ServiceRootModule {}
 
     app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule as DynamicModule['module'], new FastifyAdapter(), {
@@ -133,6 +134,7 @@ export async function startService(definition: ServiceDefinition, config: Servic
       closing ??= (async () => {
         logger.info(`${name} stopping (${reason}): draining in-flight calls for up to ${config.shutdownGrace} ms`);
         health.setAllNotServing();
+        draining.abort();
         const drained = grpcServer === undefined ? true : await drainGrpcServer(grpcServer, config.shutdownGrace);
         if (!drained) logger.warn(`${name} cut calls still open after ${config.shutdownGrace} ms`);
         await started.close();

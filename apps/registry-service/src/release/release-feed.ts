@@ -1,5 +1,5 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { LOGGER } from '@strata/service-runtime';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
+import { LOGGER, SHUTDOWN_SIGNAL } from '@strata/service-runtime';
 import type { Logger } from 'pino';
 import type { ReleaseEvent } from './release-event';
 import { type ReleaseEventSource, ReleaseEventRepository } from './release-event.repository';
@@ -47,12 +47,16 @@ export class ReleaseFeed implements OnModuleInit, OnModuleDestroy {
     @Inject(ReleaseEventRepository) private readonly source: ReleaseEventSource,
     @Inject(RELEASE_STREAM_TIMING) private readonly timing: ReleaseStreamTiming,
     @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
+    @Optional() @Inject(SHUTDOWN_SIGNAL) private readonly shutdown?: AbortSignal,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.head = this.floor = await this.source.head();
     // unref: a poll timer must never keep a stopping process alive.
     this.timer = setInterval(() => this.wake(), this.timing.pollIntervalMs).unref();
+    // Draining starts: end every watch now (UNAVAILABLE, clients resume elsewhere) instead
+    // of holding the shutdown for the whole grace period.
+    this.shutdown?.addEventListener('abort', () => void this.onModuleDestroy(), { once: true });
   }
 
   async onModuleDestroy(): Promise<void> {

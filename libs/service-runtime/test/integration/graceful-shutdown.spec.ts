@@ -47,6 +47,21 @@ describe('service shutdown', () => {
     }
   });
 
+  it('tells long-lived calls that draining started, so they end before the grace period', async () => {
+    const { running, client, probe } = await start('50s');
+    try {
+      const arrived = latches.arrived('until-shutdown');
+      const watch = callWait(client, 'until-shutdown');
+      await arrived;
+      await running.close('test');
+      // Had the signal not fired, the call would have been cut at the end of the grace period (an error).
+      await expect(watch).resolves.toEqual({ name: 'drained' });
+    } finally {
+      client.close();
+      probe.close();
+    }
+  });
+
   it('cuts a call still open when the grace period ends, and still stops', async () => {
     const { running, client, probe } = await start('200ms');
     try {
