@@ -24,3 +24,19 @@ describe(freePortRange.name, () => {
     await Promise.all(closers.map((close) => close()));
   });
 });
+
+describe('port choice', () => {
+  it('stays below the ephemeral range, where outgoing connections take their source ports', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      const port = await freePort();
+      expect(port).toBeGreaterThanOrEqual(15_000);
+      expect(port).toBeLessThan(32_768);
+    }
+  });
+
+  it('does not hand out the same port twice in a row', async () => {
+    const ports = [];
+    for (let i = 0; i < 50; i += 1) ports.push(await freePort());
+    for (let i = 1; i < ports.length; i += 1) expect(ports[i]).not.toBe(ports[i - 1]);
+  });
+});
