@@ -32,8 +32,14 @@ module.exports = {
       '@swc/jest',
       { swcrc: false, jsc: { target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: false } },
     ],
+    // hyparquet (the Parquet reader) ships ES modules only; Node 20 requires them natively,
+    // Jest's CommonJS sandbox needs them compiled.
+    '[/\\\\]node_modules[/\\\\]hyparquet(-compressors)?[/\\\\].+\\.js$': [
+      '@swc/jest',
+      { swcrc: false, jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
-  transformIgnorePatterns: ['[/\\\\]node_modules[/\\\\](?!@electric-sql[/\\\\]pglite[/\\\\])'],
+  transformIgnorePatterns: ['[/\\\\]node_modules[/\\\\](?!(@electric-sql[/\\\\]pglite|hyparquet|hyparquet-compressors)[/\\\\])'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['<rootDir>/**/*.spec.ts'],

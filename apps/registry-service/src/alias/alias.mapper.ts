@@ -1,5 +1,5 @@
+import { toTimestamp } from '@strata/service-runtime';
 import type { registryV1 } from '@strata/contracts';
-import { toTimestamp } from '../release/wire-time';
 import type { AliasState } from './alias';
 import type { RollbackAliasInput } from './rollback-alias';
 import type { SetAliasInput } from './promote-version';

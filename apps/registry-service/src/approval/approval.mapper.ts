@@ -1,5 +1,5 @@
+import { toTimestamp } from '@strata/service-runtime';
 import type { registryV1 } from '@strata/contracts';
-import { toTimestamp } from '../release/wire-time';
 import type { Approval, ApproveVersionInput } from './approval';
 
 export function approveVersionInputOf(request: registryV1.ApproveVersionRequest): ApproveVersionInput {

@@ -1,5 +1,5 @@
+import { fromTimestamp, toTimestamp } from '@strata/service-runtime';
 import { registryV1 } from '@strata/contracts';
-import { fromTimestamp, toTimestamp } from '../release/wire-time';
 import type { AuditAction, AuditEntry } from './audit-entry';
 import type { AuditLogQuery } from './audit-log.service';
 

@@ -1,5 +1,5 @@
+import { type Page, pageOf, type PageRequest, pageSizeOf, PageTokens } from '@strata/service-runtime';
 import { Injectable } from '@nestjs/common';
-import { type Page, pageOf, type PageRequest, pageSizeOf, PageTokens } from '../model/paging';
 import { RegisteredModelRepository } from '../release/registered-model.repository';
 import { RequestCheck, requireModel } from '../release/request-checks';
 import type { AuditAction, AuditEntry } from './audit-entry';

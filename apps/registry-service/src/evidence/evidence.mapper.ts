@@ -1,5 +1,5 @@
 import type { registryV1 } from '@strata/contracts';
-import { toTimestamp } from '../model/model.mapper';
+import { toTimestamp } from '@strata/service-runtime';
 import type { Evidence } from './evidence';
 import type { NewEvidence } from './evidence.service';
 

@@ -3,9 +3,8 @@ import { loadSync } from '@grpc/proto-loader';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { type featuresV1, PROTO_LOADER_OPTIONS, PROTOS_DIR, STRATA_PROTOS } from '@strata/contracts';
 import { requestContextClientInterceptor } from '@strata/observability';
-import { UnavailableError } from '@strata/service-runtime';
+import { fromTimestamp, UnavailableError } from '@strata/service-runtime';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/registry.config';
-import { fromTimestamp } from '../release/wire-time';
 import { FeatureContractChecker, featureContractKey, type FeatureContractRef, type ServedFeatureSet } from './feature-contract';
 
 /** The proto promises SetAlias < 1 s with a feature-contract rule: each lookup gets this long. */

@@ -1,5 +1,5 @@
+import { durationToMs, msToDuration } from '@strata/service-runtime';
 import { registryV1 } from '@strata/contracts';
-import { durationToMs, msToDuration } from '../release/wire-time';
 import type { GateCheck, GateEvaluation, GatePolicy, GateRuleKind } from './gate-policy';
 import type { GatePolicyDraft } from './gate-policy-rules';
 

@@ -1,7 +1,7 @@
 import { commonV1, registryV1 } from '@strata/contracts';
 import { InvalidArgumentError } from '@strata/service-runtime';
 import { toEvidenceMessage } from '../evidence/evidence.mapper';
-import { toTimestamp } from '../model/model.mapper';
+import { toTimestamp } from '@strata/service-runtime';
 import type { Lineage, ModelSignature, ModelVersion, RegistrationHeader, TensorSpec, UploadPart, VersionSelector, VersionStatus } from './model-version';
 
 const DATATYPE_PREFIX = 'TENSOR_DATA_TYPE_';

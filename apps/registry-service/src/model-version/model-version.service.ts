@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FailedPreconditionError, InvalidArgumentError, LOGGER, OutOfRangeError } from '@strata/service-runtime';
+import { FailedPreconditionError, InvalidArgumentError, LOGGER, OutOfRangeError, type Page, pageOf, type PageRequest, pageSizeOf, PageTokens } from '@strata/service-runtime';
 import type { Logger } from 'pino';
 import { ArtifactStore } from '../artifact-store/artifact-store';
 import type { Caller } from '../auth/caller';
 import { ModelService } from '../model/model.service';
-import { type Page, type PageRequest, pageOf, pageSizeOf, PageTokens } from '../model/paging';
 import { LATEST_ALIAS, type ModelVersion, type VersionSelector, type VersionStatus } from './model-version';
 import { aliasNotFound, versionNotFound, versionStatusPrecondition } from './model-version.errors';
 import { ModelVersionRepository } from './model-version.repository';

@@ -1,14 +1,7 @@
-import type { googleProtobuf, registryV1 } from '@strata/contracts';
-import { InvalidArgumentError } from '@strata/service-runtime';
+import type { registryV1 } from '@strata/contracts';
+import { toTimestamp } from '@strata/service-runtime';
+import { InvalidArgumentError, type PageRequest } from '@strata/service-runtime';
 import type { Model, ModelFilter, NewModel } from './model';
-import type { PageRequest } from './paging';
-
-/** google.protobuf.Timestamp as proto-loader carries it. */
-export function toTimestamp(date: Date): googleProtobuf.Timestamp {
-  const millis = date.getTime();
-  const seconds = Math.floor(millis / 1000);
-  return { seconds: String(seconds), nanos: (millis - seconds * 1000) * 1_000_000 };
-}
 
 /** Paging of a request; an unset PageRequest is the first page at the default size. */
 export function pageRequestOf(page: { pageSize: number; pageToken: string } | null | undefined): PageRequest {

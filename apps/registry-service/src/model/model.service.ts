@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type FieldViolation, InvalidArgumentError, LOGGER } from '@strata/service-runtime';
+import { type FieldViolation, InvalidArgumentError, LOGGER, type Page, pageOf, type PageRequest, pageSizeOf, PageTokens } from '@strata/service-runtime';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller';
 import type { Model, ModelFilter, ModelKey, NewModel } from './model';
 import { modelNotFound } from './model.errors';
 import { ModelRepository } from './model.repository';
 import { modelNameViolation } from './model-name';
-import { type Page, type PageRequest, pageOf, pageSizeOf, PageTokens } from './paging';
 
 const byName = new PageTokens<string>((value): value is string => typeof value === 'string');
 

@@ -1,10 +1,10 @@
+import { toTimestamp } from '@strata/service-runtime';
 import { registryV1 } from '@strata/contracts';
 import { toAliasInfo } from '../alias/alias.mapper';
 import { toTrafficPolicyMessage } from '../traffic-policy/traffic-policy.mapper';
 import type { ReleaseEvent, ReleaseVersionStatus } from './release-event';
 import type { ModelRelease } from './release-snapshot';
 import type { WatchInput, WatchMessage } from './watch-releases';
-import { toTimestamp } from './wire-time';
 
 const STATUSES: Readonly<Record<ReleaseVersionStatus, registryV1.VersionStatus>> = {
   active: registryV1.VersionStatus.VERSION_STATUS_ACTIVE,

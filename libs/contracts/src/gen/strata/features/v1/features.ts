@@ -882,6 +882,13 @@ export interface GetHistoricalFeaturesRequest {
    * feature of every listed feature set.
    */
   features: string[];
+  /**
+   * Knowledge cutoff: only events ingested at or before this instant are used (and, for
+   * an entity query, only such events form the rows), so late-arriving data and later
+   * backfills do not change a training set built "as known at" a given time. Unset = every
+   * event ingested so far.
+   */
+  knownAt?: Timestamp | null;
 }
 
 /** One dataset column. */

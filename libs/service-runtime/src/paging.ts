@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidArgumentError } from '@strata/service-runtime';
+import { InvalidArgumentError } from './errors/service-errors';
 
 /** Page size when the request asks for none (strata.common.v1.PageRequest). */
 export const DEFAULT_PAGE_SIZE = 50;

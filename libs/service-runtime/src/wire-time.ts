@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@strata/service-runtime';
+import { InvalidArgumentError } from './errors/service-errors';
 import type { googleProtobuf } from '@strata/contracts';
 
 /** A Date as google.protobuf.Timestamp (proto-loader shape). */
