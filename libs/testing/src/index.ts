@@ -2,3 +2,4 @@ export { freePort, freePortRange } from '@strata/ports';
 export { describeServiceBoot, startTestService, type TestEngine, type TestService } from './service-boot';
 export { describeMigratedSchema, type MigratedSchema } from './migrated-schema';
 export { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from './test-database';
+export { type CallFailure, failureOf } from './grpc-failure';
