@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaClient } from '../generated/prisma/client';
+import type { Scalar } from '../shared/scalar';
+import type { OnlineRow } from './online-cache';
+
+/** Reads of the online store (online_features) and of a feature set's online generation. */
+@Injectable()
+export class OnlineRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** The current online_generation of a feature set (0 when it was deleted). */
+  async generation(featureSetId: string): Promise<bigint> {
+    const row = await this.prisma.featureSet.findUnique({ where: { id: featureSetId }, select: { onlineGeneration: true } });
+    return row?.onlineGeneration ?? 0n;
+  }
+
+  /** The online rows of the entities that have one, by entity ID. */
+  async rows(featureSetId: string, entityKeys: readonly string[]): Promise<Map<string, OnlineRow>> {
+    const rows = await this.prisma.onlineFeature.findMany({
+      where: { featureSetId, entityKey: { in: [...entityKeys] } },
+      select: { entityKey: true, values: true, eventTimes: true, evaluatedAt: true },
+    });
+    return new Map(rows.map((row) => [row.entityKey, { values: row.values as Scalar[], eventTimes: row.eventTimes as (string | null)[], evaluatedAt: row.evaluatedAt }]));
+  }
+}
