@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from './errors';
+import { connectFeatures, type FeatureApi } from './feature-client';
 import { renderJson } from './output/json';
 import type { ConnectionOptions, RegistryApi } from './registry-client';
 
@@ -25,14 +26,20 @@ export interface CliIo {
 export interface CliDeps {
   readonly io: CliIo;
   connect(options: ConnectionOptions): RegistryApi;
+  /** Reaches feature-service; the real gRPC client when not given (tests pass a fake). */
+  connectFeatures?(options: ConnectionOptions): FeatureApi;
 }
 
 export const DEFAULT_REGISTRY = '127.0.0.1:50053';
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** feature-service's default gRPC address (its DEFAULT_PORTS). */
+export const DEFAULT_FEATURES = '127.0.0.1:50051';
 
 /** Options every command accepts (defined once on the root command). */
 export interface GlobalOptions extends ConnectionOptions {
   readonly json: boolean;
+  /** `host:port` of feature-service gRPC (`--features`, STRATA_FEATURES); DEFAULT_FEATURES when unset. */
+  readonly featuresAddress?: string;
 }
 
 /**
@@ -50,19 +57,21 @@ export function parseDurationMs(text: string, what: string): number {
 
 /** Resolves the global options of the command being run: flags first, then environment, then defaults. */
 export function globalOptionsOf(command: Command, env: NodeJS.ProcessEnv): GlobalOptions {
-  const raw = command.optsWithGlobals<{ registry?: string; token?: string; timeout?: string; json?: boolean }>();
+  const raw = command.optsWithGlobals<{ registry?: string; features?: string; token?: string; timeout?: string; json?: boolean }>();
   const token = raw.token ?? env['STRATA_TOKEN'];
   return {
     address: raw.registry ?? (env['STRATA_REGISTRY'] || DEFAULT_REGISTRY),
     token: token === '' ? undefined : token,
     timeoutMs: raw.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDurationMs(raw.timeout, '--timeout'),
     json: raw.json === true,
+    featuresAddress: raw.features ?? (env['STRATA_FEATURES'] || DEFAULT_FEATURES),
   };
 }
 
-/** One running command: its options, a lazily opened registry client, and output helpers. */
+/** One running command: its options, lazily opened registry and feature clients, and output helpers. */
 export class CommandContext {
   private client: RegistryApi | undefined;
+  private featureClient: FeatureApi | undefined;
 
   constructor(
     readonly deps: CliDeps,
@@ -75,8 +84,19 @@ export class CommandContext {
 
   /** The registry client, connected on first use. */
   get registry(): RegistryApi {
-    this.client ??= this.deps.connect(this.options);
+    if (this.client === undefined) {
+      // The registry gets its own options only; the feature-service address is not its business.
+      const { featuresAddress: _features, ...registryOptions } = this.options;
+      this.client = this.deps.connect(registryOptions);
+    }
     return this.client;
+  }
+
+  /** The feature-service client, connected on first use. */
+  get features(): FeatureApi {
+    const connect = this.deps.connectFeatures ?? connectFeatures;
+    this.featureClient ??= connect({ address: this.options.featuresAddress ?? DEFAULT_FEATURES, token: this.options.token, timeoutMs: this.options.timeoutMs });
+    return this.featureClient;
   }
 
   /** Prints the command's result: `json` with --json, otherwise the human rendering. */
@@ -92,10 +112,12 @@ export class CommandContext {
   close(): void {
     this.client?.close();
     this.client = undefined;
+    this.featureClient?.close();
+    this.featureClient = undefined;
   }
 }
 
-/** Runs a command action with its context and closes the registry channel afterwards. */
+/** Runs a command action with its context and closes its channels afterwards. */
 export async function withContext(deps: CliDeps, command: Command, action: (context: CommandContext) => Promise<void>): Promise<void> {
   const context = new CommandContext(deps, globalOptionsOf(command, deps.io.env));
   try {

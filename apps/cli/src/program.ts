@@ -2,19 +2,24 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerAliasCommands } from './commands/aliases';
 import { registerAuditCommand } from './commands/audit';
 import { registerEvidenceCommands } from './commands/evidence';
+import { registerImportCommand, registerJobCommands, registerMaterializeCommand } from './commands/feature-jobs';
+import { registerQuarantineCommands } from './commands/feature-quarantine';
+import { registerFeatureSetCommands, registerSourceCommands } from './commands/feature-sources';
+import { registerFeatureCommands } from './commands/features';
 import { registerGateCommands } from './commands/gates';
 import { registerModelCommands } from './commands/models';
 import { registerReleaseCommands } from './commands/releases';
 import { registerTokenCommands } from './commands/tokens';
 import { registerTrafficCommands } from './commands/traffic';
 import { registerVersionCommands } from './commands/versions';
-import { type CliDeps, DEFAULT_REGISTRY } from './context';
+import { type CliDeps, DEFAULT_FEATURES, DEFAULT_REGISTRY } from './context';
 import { renderErrorJson, renderErrorReport, reportOf, UsageError } from './errors';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes';
 
 const ENVIRONMENT_HELP = `
 Environment:
   STRATA_REGISTRY  registry-service gRPC address (default ${DEFAULT_REGISTRY}); --registry wins
+  STRATA_FEATURES  feature-service gRPC address (default ${DEFAULT_FEATURES}); --features wins
   STRATA_TOKEN     bearer token for mutating calls; --token wins. Prefer the variable:
                    command-line flags are visible to other users in \`ps\`. Never printed.`;
 
@@ -24,8 +29,9 @@ Environment:
  */
 export function buildProgram(deps: CliDeps, onUsageError?: (message: string) => void): Command {
   const program = new Command('strata')
-    .description('strata: the model registry from CI pipelines and terminals (register, gate, promote, roll back, watch)')
+    .description('strata: the model registry and the feature store from CI pipelines and terminals (register, gate, promote, roll back, watch; sources, feature sets, imports, materialization, served features)')
     .addOption(new Option('--registry <host:port>', `registry-service gRPC address (env STRATA_REGISTRY, default ${DEFAULT_REGISTRY})`))
+    .addOption(new Option('--features <host:port>', `feature-service gRPC address (env STRATA_FEATURES, default ${DEFAULT_FEATURES})`))
     .addOption(new Option('--token <token>', 'bearer token for mutating calls (env STRATA_TOKEN; prefer the env)'))
     .addOption(new Option('--timeout <duration>', 'deadline of each call, e.g. 30s, 2m (default 30s; not for releases watch)'))
     .addOption(new Option('--json', 'print one machine-readable JSON object per command on stdout (errors: {"error": ...} on stderr)'))
@@ -48,6 +54,14 @@ export function buildProgram(deps: CliDeps, onUsageError?: (message: string) => 
   registerAuditCommand(program, deps);
   registerReleaseCommands(program, deps);
   registerTokenCommands(program, deps);
+  // the feature store (feature-service)
+  registerSourceCommands(program, deps);
+  registerFeatureSetCommands(program, deps);
+  registerImportCommand(program, deps);
+  registerMaterializeCommand(program, deps);
+  registerJobCommands(program, deps);
+  registerFeatureCommands(program, deps);
+  registerQuarantineCommands(program, deps);
   return program;
 }
 
