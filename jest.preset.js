@@ -34,12 +34,12 @@ module.exports = {
     ],
     // hyparquet (the Parquet reader) ships ES modules only; Node 20 requires them natively,
     // Jest's CommonJS sandbox needs them compiled.
-    '[/\\\\]node_modules[/\\\\]hyparquet(-compressors)?[/\\\\].+\\.js$': [
+    '[/\\\\]node_modules[/\\\\]hyparquet[/\\\\].+\\.js$': [
       '@swc/jest',
       { swcrc: false, jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['[/\\\\]node_modules[/\\\\](?!(@electric-sql[/\\\\]pglite|hyparquet|hyparquet-compressors)[/\\\\])'],
+  transformIgnorePatterns: ['[/\\\\]node_modules[/\\\\](?!(@electric-sql[/\\\\]pglite|hyparquet)[/\\\\])'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['<rootDir>/**/*.spec.ts'],

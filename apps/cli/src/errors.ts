@@ -79,7 +79,13 @@ export function renderErrorReport(report: ErrorReport): string {
   const lines = [head];
   for (const v of report.fieldViolations) lines.push(`  field ${v.field}: ${v.description}`);
   for (const v of report.preconditionViolations) lines.push(`  ${v.type} ${v.subject}: ${v.description}`);
-  if (report.status === 'UNAVAILABLE') lines.push('  (is registry-service running? set --registry or STRATA_REGISTRY)');
+  if (report.status === 'UNAVAILABLE') {
+    lines.push(
+      report.message.startsWith('feature-service')
+        ? '  (is feature-service running? set --features or STRATA_FEATURES)'
+        : '  (is registry-service running? set --registry or STRATA_REGISTRY)',
+    );
+  }
   if (report.status === 'DEADLINE_EXCEEDED') lines.push('  (no answer within --timeout; raise it for large uploads or downloads)');
   if (report.exitCode === ExitCode.Auth && report.status === 'UNAUTHENTICATED') lines.push('  (set --token or STRATA_TOKEN)');
   return `${lines.join('\n')}\n`;

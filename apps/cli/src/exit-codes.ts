@@ -53,8 +53,8 @@ Exit codes:
   1  any other failure (internal error, RESOURCE_EXHAUSTED, UNIMPLEMENTED, download digest mismatch)
   2  usage error (unknown command or option, missing argument, unreadable input file)
   3  not found (NOT_FOUND)
-  4  gate failed (FAILED_PRECONDITION; also \`aliases set --validate-only\` when the gate would fail)
+  4  gate failed or precondition (FAILED_PRECONDITION: a refused promotion, a changed feature set version; also \`aliases set --validate-only\` when the gate would fail)
   5  conflict (ABORTED: --expect did not match; ALREADY_EXISTS)
   6  auth (UNAUTHENTICATED, PERMISSION_DENIED)
-  7  invalid argument (INVALID_ARGUMENT from the registry)
+  7  invalid argument (INVALID_ARGUMENT from the service)
   8  unavailable (UNAVAILABLE, DEADLINE_EXCEEDED)`;

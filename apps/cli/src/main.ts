@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `strata`: the registry CLI. Unlike the services it starts no OpenTelemetry SDK: a short-lived
+// `strata`: the registry and feature-store CLI. Unlike the services it starts no OpenTelemetry SDK: a short-lived
 // command has no spans worth exporting, and start-up time matters in CI loops.
 import { type CliIo } from './context';
 import { runCli } from './program';

@@ -9,6 +9,7 @@
 // with ONLINE_CACHE_ENTRIES=0), each next to a bare primary-key SELECT through `pg`. Progress
 // lines while it runs; figures at the end; the database is dropped. Nothing is asserted: the
 // numbers are for people. Client and server share this process, so latencies include both sides.
+import { PARQUET_COMPRESSORS } from '../src/import/readers/parquet-reader';
 import { createLogger } from '@strata/observability';
 import { loadServiceConfig, type RunningService, startService } from '@strata/service-runtime';
 import { createTestDatabase, freePort, type TestDatabase } from '@strata/testing';
@@ -57,10 +58,9 @@ async function prepareImport(importRoot: string, rows: number | undefined): Prom
     return { file: 'flights-3m.parquet', format: 'FILE_FORMAT_PARQUET' };
   }
   const { parquetReadObjects } = await import('hyparquet');
-  const { compressors } = await import('hyparquet-compressors');
   const bytes = readFileSync(flightsFile('flights-3m.parquet'));
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const records = await parquetReadObjects({ file, compressors, rowStart: 0, rowEnd: rows });
+  const records = await parquetReadObjects({ file, compressors: PARQUET_COMPRESSORS, rowStart: 0, rowEnd: rows });
   const lines = records.map((record) => JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)));
   writeFileSync(path.join(importRoot, 'flights.ndjson'), `${lines.join('\n')}\n`);
   return { file: 'flights.ndjson', format: 'FILE_FORMAT_NDJSON' };

@@ -61,3 +61,16 @@ export interface NewJob {
   readonly activeKey?: string;
   readonly rowsTotal?: number;
 }
+
+/** ListJobs filters; undefined members do not filter. */
+export interface JobFilter {
+  readonly kind?: JobKind;
+  readonly status?: JobStatus;
+  /** Import and replay jobs of this source (params.source). */
+  readonly source?: string;
+  /** Materialization jobs of this feature set name (params.featureSet.name). */
+  readonly featureSetName?: string;
+}
+
+/** Counters with every member set to zero. */
+export const ZERO_COUNTERS: JobCounters = { rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, valuesWritten: 0, rowsTotal: 0 };
