@@ -15,6 +15,9 @@ import type { FileRecord } from './readers/file-record';
 /** Records validated and written per batch (one transaction, one checkpoint). */
 export const IMPORT_BATCH_ROWS = 10_000;
 
+/** Batches being written at once (see run()). */
+const WRITES_IN_FLIGHT = 2;
+
 /**
  * Runs `import` jobs: streams the file in batches, validates every record against the
  * source's latest version, stores accepted events and quarantines rejected records (with
@@ -49,16 +52,34 @@ export class ImportJobHandler implements JobHandler {
     let accepted: EventToWrite[] = [];
     let rejected: RejectedRow[] = [];
     let nextRecord = resume?.nextRecord ?? 0;
+    // Reading and validating overlap with writing: up to WRITES_IN_FLIGHT batches are written
+    // at once (PostgreSQL spends most of an import inserting and indexing, and uses a core per
+    // connection; PGlite serializes them). Checkpoints follow file order — a batch is
+    // checkpointed only after every earlier batch — so a crash resumes after the last batch
+    // whose predecessors are all committed (a redone batch only finds duplicates).
+    let previous: Promise<void> = Promise.resolve();
+    const inFlight: Promise<void>[] = [];
     const flush = async (): Promise<void> => {
-      const written = await this.writer.write(origin, accepted, rejected);
-      counters.rowsRead += accepted.length + rejected.length;
-      counters.rowsAccepted += accepted.length;
-      counters.rowsRejected += rejected.length;
-      progress.batchWritten(written.duplicates, rejected);
+      const batch = { accepted, rejected, nextRecord };
       accepted = [];
       rejected = [];
-      await context.checkpoint(progress.checkpoint(nextRecord, fileId), counters);
-      progress.maybeLog(counters);
+      if (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
+      const write = this.writer.write(origin, batch.accepted, batch.rejected);
+      const after = previous;
+      const done = (async () => {
+        const written = await write;
+        await after;
+        counters.rowsRead += batch.accepted.length + batch.rejected.length;
+        counters.rowsAccepted += batch.accepted.length;
+        counters.rowsRejected += batch.rejected.length;
+        progress.batchWritten(written.duplicates, batch.rejected);
+        await context.checkpoint(progress.checkpoint(batch.nextRecord, fileId), counters);
+        progress.maybeLog(counters);
+      })();
+      // A failed write surfaces when its turn comes (next flushes or the end); not unhandled meanwhile.
+      done.catch(() => undefined);
+      previous = done;
+      inFlight.push(done);
     };
 
     for await (const record of reader.records(params.absolutePath, nextRecord)) {
@@ -73,6 +94,7 @@ export class ImportJobHandler implements JobHandler {
       }
     }
     await flush();
+    await Promise.all(inFlight);
     progress.logSummary(counters);
     return counters;
   }
