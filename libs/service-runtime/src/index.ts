@@ -27,3 +27,4 @@ export { type DefaultPorts, loadServiceConfig, type ServiceConfig, serviceConfig
 export { type RunningService, type ServiceDefinition, startService, type StartServiceOptions } from './start-service';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, pageOf, type PageRequest, pageSizeOf, PageTokens } from './paging';
 export { durationToMs, fromTimestamp, msToDuration, toTimestamp } from './wire-time';
+export { type ReadableCall, receiveWithBackpressure, sendWithBackpressure, type WritableCall } from './grpc-streams';

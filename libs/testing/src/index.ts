@@ -3,3 +3,4 @@ export { describeServiceBoot, startTestService, type TestEngine, type TestServic
 export { describeMigratedSchema, type MigratedSchema } from './migrated-schema';
 export { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from './test-database';
 export { type CallFailure, failureOf } from './grpc-failure';
+export { seededRandom } from './seeded-random';

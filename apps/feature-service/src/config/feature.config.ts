@@ -3,7 +3,7 @@ import { ENVIRONMENT } from '@strata/service-runtime';
 
 /** feature-service's own settings, next to the common ones of every service. */
 export const featureConfigSchema = defineConfig({
-  IMPORT_ROOT: env.string({ optional: true, description: 'Folder ImportFile paths are resolved in (no escape with ..); default <DATA_DIR>/imports, or the working directory with an in-memory database' }),
+  IMPORT_ROOT: env.string({ optional: true, description: 'Folder ImportFile paths are resolved in (no escape with ..); default <DATA_DIR>/imports' }),
   MAX_ONLINE_ENTITIES: env.int({ default: 1000, min: 1, description: 'Most entity IDs one GetOnlineFeatures call may ask for (INVALID_ARGUMENT above)' }),
   ONLINE_CACHE_ENTRIES: env.int({ default: 100_000, min: 0, description: 'Online rows kept in the in-process cache (0 = no cache); invalidated by materialization' }),
   JOB_CONCURRENCY: env.int({ default: 1, min: 1, description: 'Jobs (imports, materializations, replays) this instance runs at once' }),

@@ -1,3 +1,4 @@
+import { sendWithBackpressure, type WritableCall } from '@strata/service-runtime';
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
@@ -6,7 +7,6 @@ import type { Observable } from 'rxjs';
 import type { DatasetColumn, DatasetRowBatch } from './dataset';
 import { toBatchMessage, toSnapshotMessage } from './dataset.mapper';
 import { DatasetService } from './dataset.service';
-import { sendWithBackpressure, type WritableCall } from './dataset-stream';
 
 /** ReadDataset of strata.features.v1.FeatureService. */
 @Controller()

@@ -1,3 +1,4 @@
+import { seededRandom } from '@strata/testing';
 import { PGlite } from '@electric-sql/pglite';
 import type { Scalar, ScalarType } from '../shared/scalar';
 import type { FilterExpr } from './filter';
@@ -94,7 +95,7 @@ describe('filter SQL and in-memory evaluation', () => {
   });
 
   it('select the same rows for 300 seeded random filters over 200 seeded random rows', async () => {
-    const random = mulberry32(20261128);
+    const random = seededRandom(20261128);
     const rows = Array.from({ length: 200 }, () => randomRow(random));
     for (const [id, row] of rows.entries()) await db.query('INSERT INTO rows (id, payload) VALUES ($1, $2::jsonb)', [id, JSON.stringify(row)]);
 
@@ -165,14 +166,3 @@ function printFilter(expr: FilterExpr): string {
   }
 }
 
-/** A small seeded PRNG (deterministic test data). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

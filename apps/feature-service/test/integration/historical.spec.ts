@@ -2,7 +2,8 @@ import { status } from '@grpc/grpc-js';
 import type { featuresV1 } from '@strata/contracts';
 import { failureOf } from '@strata/testing';
 import { randomUUID } from 'node:crypto';
-import { aDepartureLog, aDepartureSource, type Departure, ingestMessagesOf, MINUTE, plainOf, seededRandom, T0, timestampOf } from '../fixtures/departures';
+import { seededRandom } from '@strata/testing';
+import { aDepartureLog, aDepartureSource, type Departure, ingestMessagesOf, MINUTE, plainOf, T0, timestampOf } from '../fixtures/departures';
 import { ENGINES, startTestFeatureService, type TestFeatureService } from '../fixtures/feature-harness';
 
 const HOUR_S = 3600;

@@ -3,10 +3,11 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
 import type { registryV1 } from '@strata/contracts';
 import { from, map, type Observable } from 'rxjs';
+import { type ReadableCall, receiveWithBackpressure, sendWithBackpressure, type WritableCall } from '@strata/service-runtime';
 import { callerOf, RequireRoles } from '../auth/auth.guard';
 import { pageRequestOf } from '../model/model.mapper';
-import { type ReadableCall, receiveWithBackpressure, sendWithBackpressure, type WritableCall } from './call-flow';
 import { selectorOf, statusOf, toArtifactMessage, toVersionMessage, uploadPartOf } from './model-version.mapper';
+import { UploadCancelledError } from './model-version.errors';
 import { ModelVersionService } from './model-version.service';
 import { RegisterVersionUseCase } from './register-version.use-case';
 
@@ -23,7 +24,7 @@ export class ModelVersionController {
   @GrpcStreamMethod('RegistryService', 'RegisterVersion')
   @RequireRoles('ci', 'admin')
   registerVersion(requests: Observable<registryV1.RegisterVersionRequest>, metadata: Metadata, call: ReadableCall): Observable<registryV1.RegisterVersionResponse> {
-    const parts = receiveWithBackpressure(requests.pipe(map(uploadPartOf)), call);
+    const parts = receiveWithBackpressure(requests.pipe(map(uploadPartOf)), call, () => new UploadCancelledError());
     const registration = this.registerVersionUseCase.execute(parts, callerOf(metadata));
     registration.catch(() => undefined); // the failure reaches the caller through the Observable below
     return from(registration).pipe(map(({ version, alreadyExisted }) => ({ version: toVersionMessage(version), alreadyExisted })));

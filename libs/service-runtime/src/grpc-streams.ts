@@ -1,5 +1,4 @@
 import { Observable, type Subscription } from 'rxjs';
-import { UploadCancelledError } from './model-version.errors';
 
 /** The flow-control side of a grpc-js server call that receives a stream. */
 export interface ReadableCall {
@@ -20,13 +19,19 @@ export interface WritableCall {
  * Consumes the messages Nest hands a client-streaming handler as an async iterator with
  * backpressure: once `highWaterMark` messages wait unconsumed the call is paused (grpc-js
  * then stops reading and HTTP/2 flow control holds the sender), and it resumes when the
- * consumer has caught up. A cancelled call ends the iteration with {@link UploadCancelledError}.
+ * consumer has caught up. A cancelled call ends the iteration with `cancelledError()`, even
+ * with messages still waiting.
  *
  * It subscribes at once: Nest replays the messages that arrived before the handler ran right
  * after the handler returns, to whoever is subscribed then. `return()` unsubscribes.
  */
-export function receiveWithBackpressure<T>(messages: Observable<T>, call: ReadableCall, highWaterMark = 4): AsyncIterableIterator<T> {
-  return new BackpressuredMessages(messages, call, highWaterMark);
+export function receiveWithBackpressure<T>(
+  messages: Observable<T>,
+  call: ReadableCall,
+  cancelledError: () => Error,
+  highWaterMark = 4,
+): AsyncIterableIterator<T> {
+  return new BackpressuredMessages(messages, call, cancelledError, highWaterMark);
 }
 
 class BackpressuredMessages<T> implements AsyncIterableIterator<T> {
@@ -37,13 +42,14 @@ class BackpressuredMessages<T> implements AsyncIterableIterator<T> {
   private wake: (() => void) | undefined;
   private readonly subscription: Subscription;
   private readonly onCancelled = (): void => {
-    this.failure = { error: new UploadCancelledError() };
+    this.failure = { error: this.cancelledError() };
     this.notify();
   };
 
   constructor(
     messages: Observable<T>,
     private readonly call: ReadableCall,
+    private readonly cancelledError: () => Error,
     private readonly highWaterMark: number,
   ) {
     call.once('cancelled', this.onCancelled);
@@ -118,7 +124,7 @@ class BackpressuredMessages<T> implements AsyncIterableIterator<T> {
 /**
  * An Observable for Nest's server-streaming writer that emits `first`, then the items of
  * `rest`, pulling the next item only when the call can take more (its write buffer drained),
- * so a slow receiver never makes the server buffer a whole artifact.
+ * so a slow receiver never makes the server buffer a whole artifact or dataset.
  */
 export function sendWithBackpressure<T>(call: WritableCall, first: T, rest: AsyncIterable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { Subject } from 'rxjs';
-import { receiveWithBackpressure, sendWithBackpressure } from './call-flow';
-import { UploadCancelledError } from './model-version.errors';
+import { receiveWithBackpressure, sendWithBackpressure } from './grpc-streams';
+
+class CancelledForTest extends Error {}
+const cancelled = (): Error => new CancelledForTest('the client cancelled');
 
 /** The parts of a grpc-js server call the flow helpers use, recording pause/resume. */
 class FakeCall extends EventEmitter {
@@ -19,7 +21,7 @@ describe(receiveWithBackpressure.name, () => {
   it('pauses the call when messages pile up and resumes it once they are consumed', async () => {
     const messages = new Subject<number>();
     const call = new FakeCall();
-    const iterator = receiveWithBackpressure(messages, call, 2);
+    const iterator = receiveWithBackpressure(messages, call, cancelled, 2);
 
     const first = iterator.next();
     [1, 2, 3].forEach((message) => messages.next(message));
@@ -35,7 +37,7 @@ describe(receiveWithBackpressure.name, () => {
 
   it('keeps messages that arrive before the first next() (Nest replays early messages right after the handler returns)', async () => {
     const messages = new Subject<number>();
-    const iterator = receiveWithBackpressure(messages, new FakeCall());
+    const iterator = receiveWithBackpressure(messages, new FakeCall(), cancelled);
 
     messages.next(1);
     messages.complete();
@@ -47,7 +49,7 @@ describe(receiveWithBackpressure.name, () => {
   it('resumes a paused call when the consumer stops early, so grpc-js can send the response', async () => {
     const messages = new Subject<number>();
     const call = new FakeCall();
-    const iterator = receiveWithBackpressure(messages, call, 2);
+    const iterator = receiveWithBackpressure(messages, call, cancelled, 2);
     [1, 2].forEach((message) => messages.next(message));
 
     await iterator.return!();
@@ -55,10 +57,10 @@ describe(receiveWithBackpressure.name, () => {
     expect(call.flow).toEqual(['pause', 'resume']);
   });
 
-  it('ends with UploadCancelledError when the client cancels, even with messages waiting', async () => {
+  it('ends with CancelledForTest when the client cancels, even with messages waiting', async () => {
     const messages = new Subject<number>();
     const call = new FakeCall();
-    const iterator = receiveWithBackpressure(messages, call);
+    const iterator = receiveWithBackpressure(messages, call, cancelled);
     const first = iterator.next();
     messages.next(1);
     await first;
@@ -66,13 +68,13 @@ describe(receiveWithBackpressure.name, () => {
 
     call.emit('cancelled');
 
-    await expect(iterator.next()).rejects.toBeInstanceOf(UploadCancelledError);
+    await expect(iterator.next()).rejects.toBeInstanceOf(CancelledForTest);
     expect(call.listenerCount('cancelled')).toBe(0);
   });
 
   it('passes on an error of the message stream', async () => {
     const messages = new Subject<number>();
-    const iterator = receiveWithBackpressure(messages, new FakeCall());
+    const iterator = receiveWithBackpressure(messages, new FakeCall(), cancelled);
     const next = iterator.next();
 
     messages.error(new Error('bad message'));
