@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Platform } from './platform';
+import { Platform, READY_TIMEOUT_MS } from './platform';
 import { platformServices, type ServiceSpec } from './services';
 import { localAdminToken } from './dev-token';
 import { claimDataDir } from './single-instance';
@@ -18,6 +18,7 @@ const { values: args } = parseArgs({
     'port-base': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     'no-color': { type: 'boolean', default: false },
+    'ready-timeout': { type: 'string', default: String(READY_TIMEOUT_MS / 1000) },
   },
 });
 
@@ -48,7 +49,12 @@ async function main(): Promise<number> {
   const services = platformServices(portBase);
   const adminToken = localAdminToken(dataDir);
   const serviceEnv = { 'registry-service': { REGISTRY_TOKENS: process.env['REGISTRY_TOKENS'] ?? adminToken.registryTokensEntry } };
-  const platform = new Platform(services, { workspaceRoot, dataDir, logLevel: args['log-level'], serviceEnv, print });
+  const readyTimeoutSeconds = Number(args['ready-timeout']);
+  if (!(readyTimeoutSeconds > 0)) {
+    print(undefined, 50, `--ready-timeout: expected a number of seconds > 0, got "${args['ready-timeout']}"`);
+    return 2;
+  }
+  const platform = new Platform(services, { workspaceRoot, dataDir, logLevel: args['log-level'], serviceEnv, print }, readyTimeoutSeconds * 1000);
 
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));

@@ -2,8 +2,8 @@ import { GrpcHealthProbe } from '@strata/service-runtime';
 import { ServiceProcess, type ServiceProcessOptions } from './service-process';
 import type { ServiceSpec } from './services';
 
-/** How long a service may take to report SERVING before the launch counts as failed. */
-const READY_TIMEOUT_MS = 60_000;
+/** How long a service may take to report SERVING before the launch counts as failed (default; `--ready-timeout`). */
+export const READY_TIMEOUT_MS = 60_000;
 
 export interface ReadyReport {
   readonly service: ServiceSpec;
@@ -16,7 +16,11 @@ export interface ReadyReport {
 export class Platform {
   private readonly processes: ServiceProcess[];
 
-  constructor(services: ServiceSpec[], options: ServiceProcessOptions) {
+  constructor(
+    services: ServiceSpec[],
+    options: ServiceProcessOptions,
+    private readonly readyTimeoutMs = READY_TIMEOUT_MS,
+  ) {
     this.processes = services.map((spec) => new ServiceProcess(spec, options));
   }
 
@@ -40,7 +44,7 @@ export class Platform {
     void process.whenExited().then((code) => (exitCode = code));
     try {
       let status = 'UNREACHABLE';
-      while (Date.now() - startedAt < READY_TIMEOUT_MS) {
+      while (Date.now() - startedAt < this.readyTimeoutMs) {
         if (exitCode !== undefined) {
           throw new Error(`${process.spec.name} exited with code ${String(exitCode)} before it was ready; see ${process.logPath}`);
         }
@@ -48,7 +52,7 @@ export class Platform {
         if (status === 'SERVING') return { service: process.spec, pid: process.pid, readyAfterMs: Date.now() - startedAt };
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      throw new Error(`${process.spec.name} was not SERVING after ${READY_TIMEOUT_MS / 1000} s (last status ${status}); see ${process.logPath}`);
+      throw new Error(`${process.spec.name} was not SERVING after ${this.readyTimeoutMs / 1000} s (last status ${status}); see ${process.logPath}`);
     } finally {
       probe.close();
     }

@@ -50,7 +50,7 @@ describe('npm start (the launcher)', () => {
 
   it('brings all five services to SERVING and stops them all on SIGINT with exit code 0', async () => {
     const portBase = await freePortRange(10);
-    child = spawn(process.execPath, [launcherEntry, '--data-dir', dataDir, '--port-base', String(portBase), '--no-color'], {
+    child = spawn(process.execPath, [launcherEntry, '--data-dir', dataDir, '--port-base', String(portBase), '--no-color', '--ready-timeout', '300'], {
       cwd: workspaceRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -76,5 +76,5 @@ describe('npm start (the launcher)', () => {
       expect(log).toContain(`${name} listening`);
       expect(log).toContain(`${name} stopped`);
     }
-  }, 150_000);
+  }, 400_000);
 });
