@@ -1,12 +1,11 @@
 // The feature service (`strata.features.v1`) as promises: what the `strata` feature-store
 // commands (sources, feature-sets, import, materialize, jobs, features, quarantine) call.
-import { type CallOptions, type Client, credentials, loadPackageDefinition, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { loadPackageDefinition, type ServiceError, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { type featuresV1, PROTO_LOADER_OPTIONS, STRATA_PROTOS } from '@strata/contracts';
-import { randomUUID } from 'node:crypto';
 import { CliFailure } from './errors';
 import { ExitCode } from './exit-codes';
-import type { ConnectionOptions } from './registry-client';
+import { type ConnectionOptions, type GenericClientConstructor, openChannel, rpcName } from './grpc-channel';
 
 type Unary<Req, Res> = (request: Req) => Promise<Res>;
 
@@ -51,8 +50,7 @@ export const FEATURE_METHODS = [
 ] as const satisfies readonly Exclude<keyof FeatureApi, 'close'>[];
 
 type Callback = (error: ServiceError | null, response?: unknown) => void;
-type GenericClient = Client & Record<string, (...args: unknown[]) => unknown>;
-type ServiceConstructor = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: object) => GenericClient;
+type ServiceConstructor = GenericClientConstructor;
 
 let serviceConstructor: ServiceConstructor | undefined;
 
@@ -65,28 +63,13 @@ function featureServiceConstructor(): ServiceConstructor {
   return serviceConstructor;
 }
 
-/** `applySource` -> `ApplySource`, the RPC name in the service definition. */
-const rpcName = (method: string): string => method.charAt(0).toUpperCase() + method.slice(1);
-
 /**
  * Opens a channel to feature-service at `options.address` and returns its promise API. A
  * connection failure names the service and address in the error's details, so the message
  * says which of the CLI's two services was unreachable.
  */
 export function connectFeatures(options: ConnectionOptions): FeatureApi {
-  const Service = featureServiceConstructor();
-  const client = new Service(options.address, credentials.createInsecure(), {
-    'grpc.initial_reconnect_backoff_ms': 200,
-    'grpc.max_reconnect_backoff_ms': 2_000,
-    'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  });
-  const metadata = (): Metadata => {
-    const md = new Metadata();
-    if (options.token !== undefined && options.token !== '') md.set('authorization', `Bearer ${options.token}`);
-    md.set('x-request-id', randomUUID());
-    return md;
-  };
-  const deadline = (): CallOptions => ({ deadline: Date.now() + options.timeoutMs });
+  const { client, metadata, deadline } = openChannel(featureServiceConstructor(), options);
   const unary = (method: string) => (request: unknown) =>
     new Promise((resolve, reject) => {
       const call = client[rpcName(method)];

@@ -1,21 +1,14 @@
-import { type CallOptions, type Client, type ClientReadableStream, type ClientWritableStream, credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { type ClientReadableStream, type ClientWritableStream, loadPackageDefinition, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { PROTO_LOADER_OPTIONS, type registryV1, STRATA_PROTOS } from '@strata/contracts';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { type ConnectionOptions, type GenericClientConstructor, openChannel, rpcName } from './grpc-channel';
+
+export type { ConnectionOptions } from './grpc-channel';
 
 /** Items asked per page when a command reads a whole list (versions carry signatures and evidence). */
 export const PAGE_SIZE = 200;
 
-/** Where the registry is and how to call it. */
-export interface ConnectionOptions {
-  /** `host:port` of registry-service gRPC. */
-  readonly address: string;
-  /** Bearer token sent as `authorization` metadata; never logged or printed. */
-  readonly token: string | undefined;
-  /** Deadline of each call in ms (not applied to WatchReleases). */
-  readonly timeoutMs: number;
-}
 
 type Unary<Req, Res> = (request: Req) => Promise<Res>;
 
@@ -51,9 +44,8 @@ export interface RegistryApi {
 type UnaryMethodName = Exclude<keyof RegistryApi, 'registerVersion' | 'downloadArtifact' | 'watchReleases' | 'close'>;
 
 type Callback = (error: ServiceError | null, response?: unknown) => void;
-type GenericClient = Client & Record<string, (...args: unknown[]) => unknown>;
 
-let serviceConstructor: (new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: object) => GenericClient) | undefined;
+let serviceConstructor: GenericClientConstructor | undefined;
 
 function registryServiceConstructor(): NonNullable<typeof serviceConstructor> {
   if (serviceConstructor === undefined) {
@@ -84,27 +76,9 @@ const UNARY_METHODS: readonly UnaryMethodName[] = [
   'getAuditLog',
 ];
 
-/** `createModel` -> `CreateModel`, the RPC name in the service definition. */
-const rpcName = (method: string): string => method.charAt(0).toUpperCase() + method.slice(1);
-
 /** Opens a channel to registry-service and returns its typed promise API. */
 export function connectRegistry(options: ConnectionOptions): RegistryApi {
-  const Service = registryServiceConstructor();
-  const client = new Service(options.address, credentials.createInsecure(), {
-    // A CLI call should fail fast and clearly when the registry is down, not back off for long.
-    'grpc.initial_reconnect_backoff_ms': 200,
-    'grpc.max_reconnect_backoff_ms': 2_000,
-    // Pages of versions with evidence can pass grpc-js's default 4 MiB receive limit.
-    'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  });
-
-  const metadata = (): Metadata => {
-    const md = new Metadata();
-    if (options.token !== undefined && options.token !== '') md.set('authorization', `Bearer ${options.token}`);
-    md.set('x-request-id', randomUUID());
-    return md;
-  };
-  const deadline = (): CallOptions => ({ deadline: Date.now() + options.timeoutMs });
+  const { client, metadata, deadline } = openChannel(registryServiceConstructor(), options);
   const rpc = (name: string): ((...args: unknown[]) => unknown) => {
     const method = client[name];
     if (typeof method !== 'function') throw new Error(`RegistryService has no RPC ${name}`);
