@@ -4,3 +4,4 @@ export { describeMigratedSchema, type MigratedSchema } from './migrated-schema';
 export { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from './test-database';
 export { type CallFailure, failureOf } from './grpc-failure';
 export { seededRandom } from './seeded-random';
+export { buildServiceForTest, type ServiceBuild, type ServiceProcess, startServiceProcess, workspaceRoot } from './service-process';

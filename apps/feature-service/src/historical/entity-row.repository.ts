@@ -31,8 +31,9 @@ export class EntityRowRepository {
   /**
    * One row per accepted event of the source with event time in [start, end) that passes the
    * filter (and, with a cutoff, was ingested at or before it), ordered by (event_time, id):
-   * entity ID = the key fields' values joined with `|`, timestamp = the event time, extras =
-   * the listed payload fields (an absent field is an explicit null).
+   * entity ID = the key fields' values joined with `|`, timestamp = 1 ms before the event time
+   * (so an event never feeds its own features: a label taken from the event cannot leak into
+   * them), extras = the listed payload fields (an absent field is an explicit null).
    */
   async select(selection: EntityRowSelection): Promise<EntityRow[]> {
     const { query, source, keyFields } = selection;
@@ -51,7 +52,7 @@ export class EntityRowRepository {
       // The filter was type-checked against the source (training-set-plan); its literals are escaped.
       conditions.push(filterToSql(parseFilter(query.filter), (field) => types.get(field) ?? 'STRING', 'ev.payload'));
     }
-    const sql = `SELECT ${entityId} AS entity_id, ev.event_time AS at, ${extras} AS extras FROM events ev WHERE ${conditions.join(' AND ')} ORDER BY ev.event_time, ev.id LIMIT $4`;
+    const sql = `SELECT ${entityId} AS entity_id, ev.event_time - interval '1 millisecond' AS at, ${extras} AS extras FROM events ev WHERE ${conditions.join(' AND ')} ORDER BY ev.event_time, ev.id LIMIT $4`;
     const records = await this.prisma.$queryRawUnsafe<EntityRowRecord[]>(sql, ...params);
     return records.map((record) => ({ entityId: record.entity_id, at: new Date(record.at), extras: record.extras.map(extraCellOf) }));
   }

@@ -43,6 +43,20 @@ describeMigratedSchema('training-runner', PrismaClient, MIGRATIONS_DIR, (schema)
     expect(await schema.prisma.jobEvent.findUniqueOrThrow({ where: { jobId_seq: { jobId: job.id, seq: 1 } } })).toEqual(event);
   });
 
+  it('round-trips the results, error and artifact of a job, and allows several jobs without an idempotency key', async () => {
+    const job = await schema.prisma.trainingJob.create({ data: { modelName: 'flight-delay', trainer: 'gbdt', spec: {}, specDigest: 'ab'.repeat(32) } });
+    await schema.prisma.trainingJob.create({ data: { modelName: 'flight-delay', trainer: 'gbdt', spec: {} } });
+    const updated = await schema.prisma.trainingJob.update({
+      where: { id: job.id },
+      data: { results: { metrics: { auc: 0.7 } }, errorCode: 'DATASET_EMPTY', errorRetryable: false, cancelReason: 'x', datasetSnapshotId: 's1', artifactSize: 5_000_000_000n, eventSeq: 3 },
+    });
+    const artifact = await schema.prisma.jobArtifact.create({ data: { jobId: job.id, sha256: 'cd'.repeat(32), content: new Uint8Array([8, 1, 2]), createdAt: AT } });
+
+    expect(await schema.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.id } })).toEqual(updated);
+    expect(await schema.prisma.jobArtifact.findUniqueOrThrow({ where: { jobId: job.id } })).toEqual(artifact);
+    expect(await schema.prisma.trainingJob.count({ where: { idempotencyKey: null } })).toBe(2);
+  });
+
   it('round-trips a dataset snapshot', async () => {
     const snapshot = await schema.prisma.datasetSnapshot.create({
       data: {

@@ -847,7 +847,9 @@ export interface EntityRows {
 /**
  * Entity rows taken from a source's events: one row per accepted event in the range,
  * with the event's entity key, event time and the listed fields as extra columns. This
- * is how a training set with labels from an event source is built.
+ * is how a training set with labels from an event source is built. Each row's timestamp
+ * is 1 ms before its event, so features are computed from earlier events only: the event
+ * that supplies the label never feeds its own features.
  */
 export interface EntityQuery {
   /** Source whose events form the rows. Required. */

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
+import { LocalTrainingExecutor } from './local-training-executor';
+import { RunTrainingJob } from './run-training-job.use-case';
+import { TrainingWorker } from './training-worker';
+
+/** Running jobs: the worker that claims them, the training pipeline and the local executor. */
+@Module({
+  imports: [JobsModule],
+  providers: [LocalTrainingExecutor, RunTrainingJob, TrainingWorker],
+  exports: [TrainingWorker],
+})
+export class TrainingModule {}
