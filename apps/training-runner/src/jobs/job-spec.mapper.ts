@@ -33,7 +33,7 @@ const NAME = /^[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$/;
  * Validates a wire JobSpec into a {@link TrainingPlan}, listing every violation with its proto
  * path (INVALID_ARGUMENT). Hyper-parameters are checked by the trainer itself.
  */
-export function planOf(spec: trainingV1.JobSpec | null | undefined, options: { readonly containersAllowed: boolean }): TrainingPlan {
+export function planOf(spec: trainingV1.JobSpec | null | undefined): TrainingPlan {
   const violations: FieldViolation[] = [];
   const bad = (field: string, description: string): void => void violations.push({ field: `spec.${field}`, description });
   if (spec == null) throw new InvalidArgumentError('spec is required', [{ field: 'spec', description: 'required' }]);
@@ -51,7 +51,8 @@ export function planOf(spec: trainingV1.JobSpec | null | undefined, options: { r
     if (member !== undefined && member !== PARAMS_MEMBER[trainer]) bad(SNAKE[member] ?? member, `does not match trainer ${spec.trainer} (use ${SNAKE[PARAMS_MEMBER[trainer]]})`);
     if (trainer === 'container') {
       container = containerOf(spec.container, bad);
-      if (!options.containersAllowed) bad('trainer', 'TRAINER_CONTAINER runs only on the kubernetes executor (EXECUTOR=kubernetes); this runner uses local worker threads');
+      // User images need the dataset-files contract (STRATA_DATASET_DIR/STRATA_OUTPUT_DIR) the runner does not implement yet: refuse now rather than queue a job that cannot run.
+      bad('trainer', 'TRAINER_CONTAINER is not supported by this runner yet; use TRAINER_LOGISTIC_REGRESSION, TRAINER_GBDT or TRAINER_MLP (TRAINING_EXECUTOR=kubernetes runs those in a pod)');
     } else {
       const builtIn = builtInTrainer(trainer as BuiltInTrainerName);
       if (!builtIn.tasks.includes(task)) bad('task', `${spec.task} is not supported by ${spec.trainer} (supported: ${builtIn.tasks.join(', ')})`);

@@ -1,9 +1,8 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { trainingV1 } from '@strata/contracts';
 import { sendWithBackpressure, type WritableCall } from '@strata/service-runtime';
-import { TRAINING_CONFIG, type TrainingConfig } from '../config/training.config';
 import type { Observable } from 'rxjs';
 import { planOf } from './job-spec.mapper';
 import type { JobEvent } from './training-job';
@@ -13,14 +12,11 @@ import { TrainingJobService } from './training-job.service';
 /** strata.training.v1.TrainingService: translates requests to {@link TrainingJobService} calls. */
 @Controller()
 export class TrainingJobController {
-  constructor(
-    private readonly jobs: TrainingJobService,
-    @Inject(TRAINING_CONFIG) private readonly config: Pick<TrainingConfig, 'executor'>,
-  ) {}
+  constructor(private readonly jobs: TrainingJobService) {}
 
   @GrpcMethod('TrainingService', 'SubmitJob')
   async submitJob(request: trainingV1.SubmitJobRequest): Promise<trainingV1.SubmitJobResponse> {
-    const plan = planOf(request.spec, { containersAllowed: this.config.executor === 'kubernetes' });
+    const plan = planOf(request.spec);
     const { job, created } = await this.jobs.submit({ request: request.spec, plan, ...(request.idempotencyKey === '' ? {} : { idempotencyKey: request.idempotencyKey }) });
     return { job: toJobMessage(job), created };
   }

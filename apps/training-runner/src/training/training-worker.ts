@@ -6,10 +6,11 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { TRAINING_CONFIG, type TrainingConfig } from '../config/training.config';
 import { JobEvents } from '../jobs/job-events';
-import type { JobError, JobStatus, LogLevel, TrainingJobRecord } from '../jobs/training-job';
+import { type JobError, type JobStatus, type LogLevel, TERMINAL_STATUSES, type TrainingJobRecord } from '../jobs/training-job';
 import { TrainingJobRepository } from '../jobs/training-job.repository';
 import { type JobQueueListener, TrainingJobService } from '../jobs/training-job.service';
 import { JobFailure } from './job-failure';
+import { KubernetesLauncher } from './kubernetes-launcher';
 import { type JobRunContext, RunTrainingJob } from './run-training-job.use-case';
 
 /** How often the worker looks for jobs submitted to other replicas. */
@@ -31,7 +32,7 @@ interface RunningJob {
  */
 @Injectable()
 export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, JobQueueListener {
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly owner: string;
   private readonly running = new Map<string, RunningJob>();
   private readonly runs = new Set<Promise<void>>();
   private readonly codeVersion: string;
@@ -48,16 +49,36 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
     private readonly jobs: TrainingJobRepository,
     private readonly events: JobEvents,
     private readonly runJob: RunTrainingJob,
+    private readonly kubernetes: KubernetesLauncher,
     @Inject(TRAINING_CONFIG) private readonly config: TrainingConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SHUTDOWN_SIGNAL) private readonly shutdown: AbortSignal,
   ) {
     this.codeVersion = config.codeVersion ?? gitCommit() ?? '';
+    // A training pod records progress under the lease of the runner that claimed the job.
+    this.owner = config.jobLeaseOwner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     service.listen(this);
   }
 
   onApplicationBootstrap(): void {
-    this.start();
+    if (this.config.runJobId === undefined) this.start();
+    else void this.runSingleJob(this.config.runJobId);
+  }
+
+  /**
+   * Single-job mode (a training pod started by the kubernetes executor): runs one job the
+   * parent runner has claimed, under its lease, then shuts the process down.
+   */
+  private async runSingleJob(jobId: string): Promise<void> {
+    const job = await this.jobs.findById(jobId);
+    if (job === undefined || (job.status !== 'running' && job.status !== 'cancelling')) {
+      this.logger.error(`single-job mode: training job ${jobId} is ${job?.status ?? 'unknown'}, not running; nothing to do`);
+    } else {
+      this.logger.info(`single-job mode: running training job ${jobId} under lease ${this.owner}`);
+      this.startJob(job);
+      await Promise.all([...this.runs]);
+    }
+    process.kill(process.pid, 'SIGTERM');
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -177,6 +198,10 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
 
     let outcome: { ok: true; results: Awaited<ReturnType<RunTrainingJob['execute']>> } | { ok: false; error: unknown };
     try {
+      if (this.config.trainingExecutor === 'kubernetes' && this.config.runJobId === undefined) {
+        await this.runInPod(job, state, logger);
+        return;
+      }
       outcome = { ok: true, results: await this.runJob.execute(context) };
     } catch (error) {
       outcome = { ok: false, error };
@@ -186,6 +211,24 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
     }
     await eventChain;
     await this.record(job, state, outcome, logger);
+  }
+
+  /** Runs the job in a Kubernetes pod that records everything itself; fails the job only if the pod ended without finishing it. */
+  private async runInPod(job: TrainingJobRecord, state: RunningJob, logger: Logger): Promise<void> {
+    let podOutcome: 'succeeded' | 'failed' | 'aborted';
+    try {
+      podOutcome = await this.kubernetes.run(job, this.owner, state.controller.signal);
+    } catch (error) {
+      if (!state.controller.signal.aborted) logger.error({ err: error }, `training job ${job.id}: the kubernetes executor failed: ${String(error)}`);
+      podOutcome = state.controller.signal.aborted ? 'aborted' : 'failed';
+    }
+    const after = await this.jobs.findById(job.id);
+    if (after !== undefined && TERMINAL_STATUSES.includes(after.status)) {
+      logger.info(`training job ${job.id} finished in its pod: ${after.status}`);
+      return;
+    }
+    const failure = new JobFailure('CONTAINER_FAILED', `the training pod ended (${podOutcome}) without finishing the job`, true);
+    await this.record(job, state, { ok: false, error: failure }, logger);
   }
 
   private async record(

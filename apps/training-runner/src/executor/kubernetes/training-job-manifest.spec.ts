@@ -79,6 +79,13 @@ describe(buildTrainingJobManifest.name, () => {
     expect(env[EXECUTOR_ENV.name]?.value).toBe('local');
   });
 
+  it('passes the claiming runner\'s lease owner and the registry token secret to the pod', () => {
+    expect(env['JOB_LEASE_OWNER']).toBeUndefined();
+    const leased = buildTrainingJobManifest(someOptions({ leaseOwner: 'runner-0:1:abcd', registryTokenSecret: { name: 'registry', key: 'token' } }));
+    const leasedEnv = leased.spec!.template.spec!.containers[0]!.env!;
+    expect(leasedEnv).toEqual(expect.arrayContaining([{ name: 'JOB_LEASE_OWNER', value: 'runner-0:1:abcd' }, { name: 'REGISTRY_TOKEN', valueFrom: { secretKeyRef: { name: 'registry', key: 'token' } } }]));
+  });
+
   it('sets the OpenTelemetry variables when an endpoint is configured', () => {
     expect(env['OTEL_SERVICE_NAME']?.value).toBe('training-runner');
     expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBeUndefined();

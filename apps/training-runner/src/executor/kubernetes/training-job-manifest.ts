@@ -41,6 +41,8 @@ export interface KubernetesExecutorConfig {
   readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   readonly serviceAccountName: string;
   readonly databaseUrlSecret: SecretKeyRef;
+  /** Secret holding the registry token (REGISTRY_TOKEN); unset = the pod registers without one. */
+  readonly registryTokenSecret?: SecretKeyRef;
   readonly featureServiceAddress: string;
   readonly registryAddress: string;
   /** OTLP/HTTP collector base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`); unset = no span export. */
@@ -62,6 +64,8 @@ export interface TrainingJobRunOptions {
   /** The job's wall-clock limit per attempt; becomes `activeDeadlineSeconds`. */
   readonly timeoutSeconds: number;
   readonly resources?: ContainerResourcesSpec;
+  /** The lease owner of the runner that claimed the job: the pod records progress under it (JOB_LEASE_OWNER). */
+  readonly leaseOwner?: string;
 }
 
 /** Everything {@link buildTrainingJobManifest} needs. */
@@ -148,6 +152,8 @@ function environment(options: TrainingJobManifestOptions): V1EnvVar[] {
     { name: 'TMPDIR', value: '/tmp' },
   ];
   if (options.otelEndpoint !== undefined) env.push({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: options.otelEndpoint });
+  if (options.registryTokenSecret !== undefined) env.push({ name: 'REGISTRY_TOKEN', valueFrom: { secretKeyRef: { name: options.registryTokenSecret.name, key: options.registryTokenSecret.key } } });
+  if (options.leaseOwner !== undefined) env.push({ name: 'JOB_LEASE_OWNER', value: options.leaseOwner });
   return env;
 }
 

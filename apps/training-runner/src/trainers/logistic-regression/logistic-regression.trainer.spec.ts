@@ -111,6 +111,16 @@ describe(LogisticRegressionTrainer.name, () => {
     expect(maxAbsoluteDifference(output, trained.predict(probe.x))).toBeLessThanOrEqual(1e-5);
   });
 
+  it('predicts what onnxruntime computes within 1e-5 when a feature mean dwarfs its spread', async () => {
+    // A timestamp-like feature: mean / std = 1e6.
+    const offset = logisticData({ rows: 3_000, features: [{ mean: 1e6, scale: 1 }, { mean: 0, scale: 1 }], weights: [1, -1], bias: -1e6, seed: 14 });
+    const trained = trainer.train(aBinaryInput(offset), defaults, SILENT_HOOKS);
+
+    const output = await runOnnxModel(trained.toOnnx({ metadata: {} }), offset.x, MODEL_OUTPUT.binary);
+
+    expect(maxAbsoluteDifference(output, trained.predict(offset.x))).toBeLessThanOrEqual(1e-5);
+  });
+
   it('exports a features → probability graph with sorted metadata and the runner as producer', () => {
     const bytes = model.toOnnx({ metadata: { trainer: 'logistic_regression', dataset_digest: 'abc' }, producerVersion: '1.2.3' });
     const info = inspectOnnxModel(bytes);

@@ -1,6 +1,6 @@
 import { standardNormal } from '../logistic-regression/logistic-data.fixtures';
-import { type LabeledData, type TrainingInput, type TrainingTask } from '../shared/trainer';
 import { seededRandom } from '../shared/random';
+import { type LabeledData, type TrainingInput, type TrainingTask } from '../shared/trainer';
 
 /** Fills `rows × cols` features from `draw` and labels from `label`; a fraction `missingRate` of values become NaN after labeling. */
 function generate(rows: number, cols: number, seed: number, draw: (random: () => number, col: number) => number, label: (row: readonly number[], random: () => number) => number, missingRate = 0): LabeledData {

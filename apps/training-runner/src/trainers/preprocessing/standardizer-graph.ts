@@ -47,15 +47,21 @@ export class StandardizerGraph {
     });
   }
 
+  /** Adds Imputer → Sub(mean): `output` is the centered input, missing values at 0. */
+  addCentering(builder: OnnxGraphBuilder, names: { input: string; output: string; prefix: string }): void {
+    const { prefix } = names;
+    this.addImputer(builder, { input: names.input, output: `${prefix}imputed`, prefix });
+    builder
+      .addInitializer({ name: `${prefix}mean`, datatype: 'FP32', dims: [this.standardizer.columns], values: Array.from(this.means) })
+      .addNode({ opType: 'Sub', name: `${prefix}center`, inputs: [`${prefix}imputed`, `${prefix}mean`], outputs: [names.output] });
+  }
+
   /** Adds Imputer → Sub(mean) → Mul(1 / std): `output` is the standardized input, missing values at 0. */
   addStandardization(builder: OnnxGraphBuilder, names: { input: string; output: string; prefix: string }): void {
     const { prefix } = names;
-    const columns = this.standardizer.columns;
-    this.addImputer(builder, { input: names.input, output: `${prefix}imputed`, prefix });
+    this.addCentering(builder, { input: names.input, output: `${prefix}centered`, prefix });
     builder
-      .addInitializer({ name: `${prefix}mean`, datatype: 'FP32', dims: [columns], values: Array.from(this.means) })
-      .addInitializer({ name: `${prefix}inverse_std`, datatype: 'FP32', dims: [columns], values: Array.from(this.inverseScales) })
-      .addNode({ opType: 'Sub', name: `${prefix}center`, inputs: [`${prefix}imputed`, `${prefix}mean`], outputs: [`${prefix}centered`] })
+      .addInitializer({ name: `${prefix}inverse_std`, datatype: 'FP32', dims: [this.standardizer.columns], values: Array.from(this.inverseScales) })
       .addNode({ opType: 'Mul', name: `${prefix}scale`, inputs: [`${prefix}centered`, `${prefix}inverse_std`], outputs: [names.output] });
   }
 
@@ -74,15 +80,19 @@ export class StandardizerGraph {
     return out;
   }
 
-  /** What {@link addStandardization} outputs for `x` (row-major), rounded as float32 arithmetic rounds. */
-  standardize(x: Matrix): Float64Array {
+  /** What {@link addCentering} outputs for `x` (row-major), rounded as float32 arithmetic rounds. */
+  center(x: Matrix): Float64Array {
     const out = this.impute(x);
     const cols = x.cols;
-    for (let index = 0; index < out.length; index += 1) {
-      const col = index % cols;
-      const centered = fround((out[index] as number) - (this.means[col] as number));
-      out[index] = fround(centered * (this.inverseScales[col] as number));
-    }
+    for (let index = 0; index < out.length; index += 1) out[index] = fround((out[index] as number) - (this.means[index % cols] as number));
+    return out;
+  }
+
+  /** What {@link addStandardization} outputs for `x` (row-major), rounded as float32 arithmetic rounds. */
+  standardize(x: Matrix): Float64Array {
+    const out = this.center(x);
+    const cols = x.cols;
+    for (let index = 0; index < out.length; index += 1) out[index] = fround((out[index] as number) * (this.inverseScales[index % cols] as number));
     return out;
   }
 }
