@@ -14,12 +14,15 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+// Bound once: under Jest (a vm context) each global Math lookup in a hot loop is ~30x slower.
+const { floor } = Math;
+
 /** A seeded Fisher–Yates shuffle of `0..n-1`. */
 export function shuffledIndices(n: number, random: () => number): Uint32Array {
   const indices = new Uint32Array(n);
   for (let i = 0; i < n; i += 1) indices[i] = i;
   for (let i = n - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
+    const j = floor(random() * (i + 1));
     const swap = indices[i] as number;
     indices[i] = indices[j] as number;
     indices[j] = swap;
