@@ -45,7 +45,7 @@ describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine
   });
 
   it('trains a GBDT on flights, verifies it with onnxruntime and registers it with lineage to the snapshot', async () => {
-    const { job: submitted, created } = await client.submit(flightsJobSpec({ registerOnSuccess: true, codeVersion: 'test-sha' }), `gbdt-${engine}`);
+    const { job: submitted, created } = await client.submit(flightsJobSpec({ modelName: `flight-delay-${engine}`, registerOnSuccess: true, codeVersion: 'test-sha' }), `gbdt-${engine}`);
     expect(created).toBe(true);
     expect(submitted.status).toBe('JOB_STATUS_QUEUED');
     const events = await client.watch(submitted.id, { afterSequence: 0, includeLogs: true });
@@ -83,7 +83,7 @@ describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine
     expect(job.registeredVersion).toBeGreaterThanOrEqual(1);
     const { version } = await registry.client.call<{ version: { lineage: { trainingJobId: string; datasetSnapshotDigest: string; codeVersion: string; featureContracts: { featureSet: { name: string } }[] }; artifact: { sha256: string }; metrics: Record<string, number> } }>(
       'getVersion',
-      { model: { name: 'flight-delay', version: job.registeredVersion } },
+      { model: { name: `flight-delay-${engine}`, version: job.registeredVersion } },
       bearer(REGISTRY_TOKEN),
     );
     expect(version.lineage).toMatchObject({ trainingJobId: job.id, datasetSnapshotDigest: job.datasetSnapshotDigest, codeVersion: 'test-sha' });
