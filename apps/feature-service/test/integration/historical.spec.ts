@@ -181,10 +181,13 @@ describe.each(ENGINES)('historical features on %s', (engine) => {
       ['delays.departures_1h', 'COLUMN_ROLE_FEATURE'],
     ]);
     expect(dataset?.schema?.columns[2]?.type).toBe('VALUE_TYPE_DOUBLE');
+    // Each row is 1 ms before its event: its features come from earlier events only, so the
+    // event's own delay (the label) is not its last_delay.
     expect(read.rows.map((values) => values.map(plainOf))).toEqual(
       expected.map((event) => {
-        const [lastDelay, , departures1h] = expectedDelays(log, event.origin, event.at);
-        return [event.origin, event.at, event.delay, lastDelay, departures1h];
+        const before = new Date(event.at.getTime() - 1);
+        const [lastDelay, , departures1h] = expectedDelays(log, event.origin, before);
+        return [event.origin, before, event.delay, lastDelay, departures1h];
       }),
     );
     // The label a trainer derives from the extra column.
