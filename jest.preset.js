@@ -12,20 +12,7 @@ module.exports = {
   // Node's environment, with the host realm's typed arrays (onnxruntime-node returns those).
   testEnvironment: path.join(__dirname, 'tools/jest/host-typed-arrays-environment.js'),
   transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        swcrc: false,
-        jsc: {
-          target: 'es2022',
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-          keepClassNames: true,
-        },
-        module: { type: 'commonjs' },
-        sourceMaps: 'inline',
-      },
-    ],
+    '^.+\\.ts$': ['@swc/jest', require('./tools/dev/swc-typescript-options.js')],
     // PGlite's CommonJS build loads Node built-ins with `import()`, which Jest's module sandbox
     // refuses without --experimental-vm-modules; compiling that one package turns them into require().
     '[/\\\\]node_modules[/\\\\]@electric-sql[/\\\\]pglite[/\\\\].+\\.c?js$': [

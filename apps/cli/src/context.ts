@@ -3,6 +3,7 @@ import { UsageError } from './errors';
 import { connectFeatures, type FeatureApi } from './feature-client';
 import { renderJson } from './output/json';
 import type { ConnectionOptions, RegistryApi } from './registry-client';
+import { connectTraining, type TrainingApi } from './training-client';
 
 /** Where a command writes: stdout for results, stderr for errors and progress. */
 export interface Terminal {
@@ -28,18 +29,24 @@ export interface CliDeps {
   connect(options: ConnectionOptions): RegistryApi;
   /** Reaches feature-service; the real gRPC client when not given (tests pass a fake). */
   connectFeatures?(options: ConnectionOptions): FeatureApi;
+  /** Reaches training-runner; the real gRPC client when not given. */
+  connectTraining?(options: ConnectionOptions): TrainingApi;
 }
 
 export const DEFAULT_REGISTRY = '127.0.0.1:50053';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** feature-service's default gRPC address (its DEFAULT_PORTS). */
 export const DEFAULT_FEATURES = '127.0.0.1:50051';
+/** training-runner's default gRPC address (its DEFAULT_PORTS). */
+export const DEFAULT_TRAINING = '127.0.0.1:50052';
 
 /** Options every command accepts (defined once on the root command). */
 export interface GlobalOptions extends ConnectionOptions {
   readonly json: boolean;
   /** `host:port` of feature-service gRPC (`--features`, STRATA_FEATURES); DEFAULT_FEATURES when unset. */
   readonly featuresAddress?: string;
+  /** `host:port` of training-runner gRPC (`--training`, STRATA_TRAINING); DEFAULT_TRAINING when unset. */
+  readonly trainingAddress?: string;
 }
 
 /**
@@ -57,7 +64,7 @@ export function parseDurationMs(text: string, what: string): number {
 
 /** Resolves the global options of the command being run: flags first, then environment, then defaults. */
 export function globalOptionsOf(command: Command, env: NodeJS.ProcessEnv): GlobalOptions {
-  const raw = command.optsWithGlobals<{ registry?: string; features?: string; token?: string; timeout?: string; json?: boolean }>();
+  const raw = command.optsWithGlobals<{ registry?: string; features?: string; training?: string; token?: string; timeout?: string; json?: boolean }>();
   const token = raw.token ?? env['STRATA_TOKEN'];
   return {
     address: raw.registry ?? (env['STRATA_REGISTRY'] || DEFAULT_REGISTRY),
@@ -65,13 +72,15 @@ export function globalOptionsOf(command: Command, env: NodeJS.ProcessEnv): Globa
     timeoutMs: raw.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDurationMs(raw.timeout, '--timeout'),
     json: raw.json === true,
     featuresAddress: raw.features ?? (env['STRATA_FEATURES'] || DEFAULT_FEATURES),
+    trainingAddress: raw.training ?? (env['STRATA_TRAINING'] || DEFAULT_TRAINING),
   };
 }
 
-/** One running command: its options, lazily opened registry and feature clients, and output helpers. */
+/** One running command: its options, lazily opened registry, feature and training clients, and output helpers. */
 export class CommandContext {
   private client: RegistryApi | undefined;
   private featureClient: FeatureApi | undefined;
+  private trainingClient: TrainingApi | undefined;
 
   constructor(
     readonly deps: CliDeps,
@@ -85,8 +94,8 @@ export class CommandContext {
   /** The registry client, connected on first use. */
   get registry(): RegistryApi {
     if (this.client === undefined) {
-      // The registry gets its own options only; the feature-service address is not its business.
-      const { featuresAddress: _features, ...registryOptions } = this.options;
+      // The registry gets its own options only; the other services' addresses are not its business.
+      const { featuresAddress: _features, trainingAddress: _training, ...registryOptions } = this.options;
       this.client = this.deps.connect(registryOptions);
     }
     return this.client;
@@ -97,6 +106,13 @@ export class CommandContext {
     const connect = this.deps.connectFeatures ?? connectFeatures;
     this.featureClient ??= connect({ address: this.options.featuresAddress ?? DEFAULT_FEATURES, token: this.options.token, timeoutMs: this.options.timeoutMs });
     return this.featureClient;
+  }
+
+  /** The training-runner client, connected on first use. */
+  get training(): TrainingApi {
+    const connect = this.deps.connectTraining ?? connectTraining;
+    this.trainingClient ??= connect({ address: this.options.trainingAddress ?? DEFAULT_TRAINING, token: this.options.token, timeoutMs: this.options.timeoutMs });
+    return this.trainingClient;
   }
 
   /** Prints the command's result: `json` with --json, otherwise the human rendering. */
@@ -114,6 +130,8 @@ export class CommandContext {
     this.client = undefined;
     this.featureClient?.close();
     this.featureClient = undefined;
+    this.trainingClient?.close();
+    this.trainingClient = undefined;
   }
 }
 

@@ -73,6 +73,12 @@ function safeDecode<T>(decode: () => T): T | undefined {
   }
 }
 
+/** What to check when a service does not answer, by the service the message starts with. */
+const UNAVAILABLE_HINTS: readonly (readonly [string, string])[] = [
+  ['feature-service', '  (is feature-service running? set --features or STRATA_FEATURES)'],
+  ['training-runner', '  (is training-runner running? set --training or STRATA_TRAINING)'],
+];
+
 /** The report as stderr lines: `strata: STATUS: message`, then one line per violation. */
 export function renderErrorReport(report: ErrorReport): string {
   const head = report.status === 'USAGE' || report.status === 'ERROR' ? `strata: ${report.message}` : `strata: ${report.status}: ${report.message}`;
@@ -80,11 +86,7 @@ export function renderErrorReport(report: ErrorReport): string {
   for (const v of report.fieldViolations) lines.push(`  field ${v.field}: ${v.description}`);
   for (const v of report.preconditionViolations) lines.push(`  ${v.type} ${v.subject}: ${v.description}`);
   if (report.status === 'UNAVAILABLE') {
-    lines.push(
-      report.message.startsWith('feature-service')
-        ? '  (is feature-service running? set --features or STRATA_FEATURES)'
-        : '  (is registry-service running? set --registry or STRATA_REGISTRY)',
-    );
+    lines.push(UNAVAILABLE_HINTS.find(([service]) => report.message.startsWith(service))?.[1] ?? '  (is registry-service running? set --registry or STRATA_REGISTRY)');
   }
   if (report.status === 'DEADLINE_EXCEEDED') lines.push('  (no answer within --timeout; raise it for large uploads or downloads)');
   if (report.exitCode === ExitCode.Auth && report.status === 'UNAUTHENTICATED') lines.push('  (set --token or STRATA_TOKEN)');

@@ -11,8 +11,9 @@ import { registerModelCommands } from './commands/models';
 import { registerReleaseCommands } from './commands/releases';
 import { registerTokenCommands } from './commands/tokens';
 import { registerTrafficCommands } from './commands/traffic';
+import { registerTrainCommands } from './commands/train';
 import { registerVersionCommands } from './commands/versions';
-import { type CliDeps, DEFAULT_FEATURES, DEFAULT_REGISTRY } from './context';
+import { type CliDeps, DEFAULT_FEATURES, DEFAULT_REGISTRY, DEFAULT_TRAINING } from './context';
 import { renderErrorJson, renderErrorReport, reportOf, UsageError } from './errors';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes';
 
@@ -20,6 +21,7 @@ const ENVIRONMENT_HELP = `
 Environment:
   STRATA_REGISTRY  registry-service gRPC address (default ${DEFAULT_REGISTRY}); --registry wins
   STRATA_FEATURES  feature-service gRPC address (default ${DEFAULT_FEATURES}); --features wins
+  STRATA_TRAINING  training-runner gRPC address (default ${DEFAULT_TRAINING}); --training wins
   STRATA_TOKEN     bearer token for mutating calls; --token wins. Prefer the variable:
                    command-line flags are visible to other users in \`ps\`. Never printed.`;
 
@@ -32,6 +34,7 @@ export function buildProgram(deps: CliDeps, onUsageError?: (message: string) => 
     .description('strata: the model registry and the feature store from CI pipelines and terminals (register, gate, promote, roll back, watch; sources, feature sets, imports, materialization, served features)')
     .addOption(new Option('--registry <host:port>', `registry-service gRPC address (env STRATA_REGISTRY, default ${DEFAULT_REGISTRY})`))
     .addOption(new Option('--features <host:port>', `feature-service gRPC address (env STRATA_FEATURES, default ${DEFAULT_FEATURES})`))
+    .addOption(new Option('--training <host:port>', `training-runner gRPC address (env STRATA_TRAINING, default ${DEFAULT_TRAINING})`))
     .addOption(new Option('--token <token>', 'bearer token for mutating calls (env STRATA_TOKEN; prefer the env)'))
     .addOption(new Option('--timeout <duration>', 'deadline of each call, e.g. 30s, 2m (default 30s; not for releases watch)'))
     .addOption(new Option('--json', 'print one machine-readable JSON object per command on stdout (errors: {"error": ...} on stderr)'))
@@ -62,6 +65,8 @@ export function buildProgram(deps: CliDeps, onUsageError?: (message: string) => 
   registerJobCommands(program, deps);
   registerFeatureCommands(program, deps);
   registerQuarantineCommands(program, deps);
+  // training jobs (training-runner)
+  registerTrainCommands(program, deps);
   return program;
 }
 

@@ -28,3 +28,4 @@ export { type RunningService, type ServiceDefinition, startService, type StartSe
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, pageOf, type PageRequest, pageSizeOf, PageTokens } from './paging';
 export { durationToMs, fromTimestamp, msToDuration, toTimestamp } from './wire-time';
 export { type ReadableCall, receiveWithBackpressure, sendWithBackpressure, type WritableCall } from './grpc-streams';
+export { WakeableSleep } from './wakeable-sleep';

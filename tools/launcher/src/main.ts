@@ -48,7 +48,12 @@ async function main(): Promise<number> {
   const portBase = args['port-base'] === undefined ? undefined : Number(args['port-base']);
   const services = platformServices(portBase);
   const adminToken = localAdminToken(dataDir);
-  const serviceEnv = { 'registry-service': { REGISTRY_TOKENS: process.env['REGISTRY_TOKENS'] ?? adminToken.registryTokensEntry } };
+  // The arrows of the architecture: who calls whom, on this machine's ports.
+  const grpcOf = (name: string): string => `127.0.0.1:${services.find((service) => service.name === name)?.grpcPort ?? 0}`;
+  const serviceEnv = {
+    'registry-service': { REGISTRY_TOKENS: process.env['REGISTRY_TOKENS'] ?? adminToken.registryTokensEntry, FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
+    'training-runner': { FEATURE_SERVICE_ADDRESS: grpcOf('feature-service'), REGISTRY_ADDRESS: grpcOf('registry-service'), REGISTRY_TOKEN: adminToken.token },
+  };
   const readyTimeoutSeconds = Number(args['ready-timeout']);
   if (!(readyTimeoutSeconds > 0)) {
     print(undefined, 50, `--ready-timeout: expected a number of seconds > 0, got "${args['ready-timeout']}"`);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { LOGGER, SHUTDOWN_SIGNAL } from '@strata/service-runtime';
+import { LOGGER, SHUTDOWN_SIGNAL, WakeableSleep } from '@strata/service-runtime';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -44,8 +44,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy, JobQu
   private readonly runs = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
   private stopped = false;
-  private wake: (() => void) | undefined;
-  private wakeRequested = false;
+  private readonly pause = new WakeableSleep();
   private lastSweep = 0;
 
   constructor(
@@ -106,7 +105,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy, JobQu
         if (this.stopped) return;
         this.logger.error({ err: error }, `job worker could not claim jobs: ${String(error)}`);
       }
-      await this.sleep(this.settings.pollMs);
+      if (!this.stopped) await this.pause.sleep(this.settings.pollMs);
     }
   }
 
@@ -215,25 +214,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy, JobQu
   }
 
   private notify(): void {
-    this.wakeRequested = true;
-    this.wake?.();
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    if (this.wakeRequested || this.stopped) {
-      this.wakeRequested = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-    this.wake = undefined;
-    this.wakeRequested = false;
+    this.pause.wake();
   }
 }
 

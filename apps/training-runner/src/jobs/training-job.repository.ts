@@ -224,19 +224,22 @@ export class TrainingJobRepository {
     return row === null ? undefined : { sha256: row.sha256, content: row.content };
   }
 
-  /** Appends an event with the job's next sequence number. */
-  async appendEvent(jobId: string, payload: JobEventPayload): Promise<JobEvent> {
+  /** Appends events in order, numbered with the job's next sequence numbers, in one statement. */
+  async appendEvents(jobId: string, payloads: readonly JobEventPayload[]): Promise<JobEvent[]> {
+    if (payloads.length === 0) return [];
     const rows = await this.prisma.$queryRawUnsafe<{ seq: number; created_at: Date }[]>(
-      `WITH next AS (UPDATE training_jobs SET event_seq = event_seq + 1 WHERE id = $1::uuid RETURNING event_seq)
-       INSERT INTO job_events (job_id, seq, kind, payload) SELECT $1::uuid, event_seq, $2::job_event_kind, $3::jsonb FROM next
+      `WITH next AS (UPDATE training_jobs SET event_seq = event_seq + $2::int WHERE id = $1::uuid RETURNING event_seq - $2::int AS before)
+       INSERT INTO job_events (job_id, seq, kind, payload)
+       SELECT $1::uuid, next.before + e.ord::int, (e.value->>'kind')::job_event_kind, e.value
+         FROM next, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(value, ord)
        RETURNING seq, created_at`,
       jobId,
-      payload.kind,
-      JSON.stringify(payload),
+      payloads.length,
+      JSON.stringify(payloads),
     );
-    const [row] = rows;
-    if (row === undefined) throw new Error(`job ${jobId} does not exist`);
-    return { sequence: row.seq, time: row.created_at, payload };
+    if (rows.length !== payloads.length) throw new Error(`job ${jobId} does not exist`);
+    const sorted = [...rows].sort((a, b) => a.seq - b.seq);
+    return sorted.map((row, index) => ({ sequence: row.seq, time: row.created_at, payload: payloads[index] as JobEventPayload }));
   }
 
   /** Events of a job after `afterSequence`, oldest first. */

@@ -11,6 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const byId = new PageTokens<string>((value): value is string => typeof value === 'string' && UUID.test(value));
 /** How often a watcher looks for events written by other processes. */
 const WATCH_POLL_MS = 250;
+/** Events read per query (JobEvents.eventsAfter's page size). */
+const EVENT_PAGE = 1000;
 
 /** Listener the worker attaches to hear of new jobs and cancellations in this process at once. */
 export interface JobQueueListener {
@@ -120,21 +122,33 @@ export class TrainingJobService {
     try {
       let cursor = afterSequence > 0 ? afterSequence : await this.events.lastSequence(id);
       yield { sequence: cursor, time: new Date(), payload: { kind: 'status', status: job.status, job } };
-      if (TERMINAL_STATUSES.includes(job.status) && afterSequence <= 0) return;
+      if (TERMINAL_STATUSES.includes(job.status)) {
+        // A finished job: replay what is retained after the cursor, then end.
+        if (afterSequence <= 0) return;
+        for (let page = await this.events.eventsAfter(id, cursor); page.length > 0; page = await this.events.eventsAfter(id, cursor)) {
+          for (const event of page) {
+            cursor = event.sequence;
+            if (event.payload.kind !== 'log' || includeLogs) yield event;
+          }
+        }
+        return;
+      }
       while (!signal.aborted) {
         const waiting = new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, WATCH_POLL_MS);
         });
         let terminal = false;
-        for (const event of await this.events.eventsAfter(id, cursor)) {
+        const page = await this.events.eventsAfter(id, cursor);
+        for (const event of page) {
           cursor = event.sequence;
           if (event.payload.kind === 'status' && TERMINAL_STATUSES.includes(event.payload.status)) terminal = true;
           if (event.payload.kind === 'log' && !includeLogs) continue;
           yield event;
         }
         if (terminal) return;
-        await waiting;
+        // A full page means more are waiting: read on without pausing.
+        if (page.length < EVENT_PAGE) await waiting;
       }
     } finally {
       unsubscribe();

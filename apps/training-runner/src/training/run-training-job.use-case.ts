@@ -21,7 +21,7 @@ export interface JobRunContext {
   /** Aborted on cancel, timeout or shutdown; `reason` says which (a JobFailure for timeouts). */
   readonly signal: AbortSignal;
   readonly codeVersion: string;
-  log(level: LogLevel, message: string): Promise<void>;
+  log(level: LogLevel, message: string): void;
   progress(progress: { iteration: number; totalIterations: number; loss: number; validationLoss?: number; metrics?: Readonly<Record<string, number>> }): void;
   /** Durably records what the run produced so far. */
   save(patch: JobProgressPatch): Promise<void>;
@@ -56,7 +56,7 @@ export class RunTrainingJob {
     const split = splitRows(trainingSet.timestamps, plan.dataset.split, plan.seed);
     const splitCounts = { train: split.train.length, validation: split.validation.length, test: split.test.length };
     await context.save({ results: { splitCounts, featureNames: trainingSet.featureNames } });
-    await context.log('info', `split ${plan.dataset.split.kind}: train=${splitCounts.train} validation=${splitCounts.validation} test=${splitCounts.test}`);
+    context.log('info', `split ${plan.dataset.split.kind}: train=${splitCounts.train} validation=${splitCounts.validation} test=${splitCounts.test}`);
     if (splitCounts.train === 0) throw new JobFailure('DATASET_EMPTY', 'the train split is empty: move the split boundaries or widen the time range');
     if (splitCounts.test === 0) throw new JobFailure('DATASET_EMPTY', 'the test split is empty: move the split boundaries or widen the time range');
 
@@ -68,7 +68,7 @@ export class RunTrainingJob {
     const validation = split.validation.length > 0 ? wire(split.validation) : undefined;
     const test = wire(split.test);
 
-    await context.log('info', `training ${plan.trainer} on ${train.rows} rows x ${train.cols} features (seed ${plan.seed})`);
+    context.log('info', `training ${plan.trainer} on ${train.rows} rows x ${train.cols} features (seed ${plan.seed})`);
     const output = await this.train(context, plan, snapshot, trainingSet, { train, validation, test });
     await context.save({ results: { params: output.params, iterations: output.iterations } });
 
@@ -82,7 +82,7 @@ export class RunTrainingJob {
       throw new JobFailure('EXPORT_FAILED', `the exported model disagrees with the trainer by ${parity} on the test split (limit ${PARITY_TOLERANCE})`);
     }
     await context.saveArtifact(sha256, output.onnx);
-    await context.log('info', `exported ONNX sha256=${sha256.slice(0, 12)}… size=${output.onnx.byteLength} B; onnxruntime parity max |diff|=${parity.toExponential(2)}`);
+    context.log('info', `exported ONNX sha256=${sha256.slice(0, 12)}… size=${output.onnx.byteLength} B; onnxruntime parity max |diff|=${parity.toExponential(2)}`);
 
     const metricNames = plan.evaluation.metrics.length > 0 ? plan.evaluation.metrics : DEFAULT_METRICS[plan.task];
     const classes = trainingSet.classes?.length;
@@ -91,7 +91,7 @@ export class RunTrainingJob {
     const validationMetrics = validation === undefined || output.predictions.validation === undefined ? {} : computeMetrics(plan.task, metricNames, validation.y, output.predictions.validation, classes);
     const check = checkThresholds(plan.evaluation.thresholds, metrics);
     const evaluation = { passed: check.passed, thresholds: check.results };
-    await context.log('info', `test metrics ${Object.entries(metrics).map(([name, value]) => `${name}=${value.toFixed(4)}`).join(' ')}; evaluation ${evaluation.passed ? 'passed' : 'FAILED'}`);
+    context.log('info', `test metrics ${Object.entries(metrics).map(([name, value]) => `${name}=${value.toFixed(4)}`).join(' ')}; evaluation ${evaluation.passed ? 'passed' : 'FAILED'}`);
     let results: JobResults = { metrics, trainMetrics, validationMetrics, evaluation, parityMaxAbsDiff: parity, codeVersion: context.codeVersion };
     await context.save({ artifactSha256: sha256, artifactSize: output.onnx.byteLength, results });
 
@@ -111,7 +111,7 @@ export class RunTrainingJob {
     if (label === undefined) throw new JobFailure('LABEL_INVALID', `label field "${plan.dataset.label.field}" is neither a field name nor a comparison`);
     const plain = plan.dataset.features.filter((name) => !name.includes('.') && name !== 'hour_of_day' && name !== 'day_of_week');
     const qualified = plan.dataset.features.filter((name) => name.includes('.'));
-    await context.log('info', `building the point-in-time training set: ${plan.dataset.featureSets.map((set) => `${set.name}@v${set.version}`).join(', ')} over ${plan.dataset.label.source} events`);
+    context.log('info', `building the point-in-time training set: ${plan.dataset.featureSets.map((set) => `${set.name}@v${set.version}`).join(', ')} over ${plan.dataset.label.source} events`);
     try {
       const snapshot = await this.features.buildTrainingSet(
         {
@@ -125,10 +125,10 @@ export class RunTrainingJob {
         context.signal,
       );
       if (context.job.datasetDigest !== undefined && context.job.datasetDigest !== snapshot.digest) {
-        await context.log('warn', `the training set changed since the previous attempt (${context.job.datasetDigest} → ${snapshot.digest}): new events arrived`);
+        context.log('warn', `the training set changed since the previous attempt (${context.job.datasetDigest} → ${snapshot.digest}): new events arrived`);
       }
       await context.save({ datasetSnapshotId: snapshot.id, datasetDigest: snapshot.digest, results: { featureContracts: snapshot.featureContracts } });
-      await context.log('info', `training set ${snapshot.digest} rows=${snapshot.rowCount} columns=${snapshot.columns.length}`);
+      context.log('info', `training set ${snapshot.digest} rows=${snapshot.rowCount} columns=${snapshot.columns.length}`);
       return snapshot;
     } catch (error) {
       throw failureOf(error);
@@ -143,7 +143,7 @@ export class RunTrainingJob {
       const label = parseLabelExpression(plan.dataset.label.field);
       if (label === undefined) throw new JobFailure('LABEL_INVALID', `label field "${plan.dataset.label.field}" is neither a field name nor a comparison`);
       const trainingSet = assembleTrainingSet(snapshot.columns, rows, { features: plan.dataset.features, label, task: plan.task });
-      if (trainingSet.droppedRows > 0) await context.log('warn', `${trainingSet.droppedRows} rows without a label were left out`);
+      if (trainingSet.droppedRows > 0) context.log('warn', `${trainingSet.droppedRows} rows without a label were left out`);
       return trainingSet;
     } catch (error) {
       throw failureOf(error);
@@ -166,7 +166,7 @@ export class RunTrainingJob {
           metadata: modelMetadata(plan, snapshot, trainingSet),
           producerVersion: PRODUCER_VERSION,
         },
-        { progress: (message) => context.progress(message), log: (message) => void context.log('info', message) },
+        { progress: (message) => context.progress(message), log: (message) => context.log('info', message) },
         context.signal,
       );
     } catch (error) {
@@ -201,7 +201,7 @@ export class RunTrainingJob {
         },
         context.job.id,
       );
-      await context.log('info', `registered ${plan.modelName} version ${registered.version}${registered.alreadyExisted ? ' (the same bytes were already registered)' : ''}`);
+      context.log('info', `registered ${plan.modelName} version ${registered.version}${registered.alreadyExisted ? ' (the same bytes were already registered)' : ''}`);
       return registered.version;
     } catch (error) {
       if (error instanceof RegistrationError) throw new JobFailure('REGISTRATION_FAILED', error.message, error.retryable);

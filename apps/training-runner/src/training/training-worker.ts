@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { LOGGER, SHUTDOWN_SIGNAL } from '@strata/service-runtime';
+import { LOGGER, SHUTDOWN_SIGNAL, WakeableSleep } from '@strata/service-runtime';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -38,8 +38,7 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
   private readonly codeVersion: string;
   private loop: Promise<void> | undefined;
   private stopped = false;
-  private wake: (() => void) | undefined;
-  private wakeRequested = false;
+  private readonly pause = new WakeableSleep();
   private lastSweep = 0;
   /** Set in single-job mode: only this job is claimed. */
   private onlyJobId: string | undefined;
@@ -129,7 +128,7 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
         if (this.stopped) return;
         this.logger.error({ err: error }, `training worker could not claim jobs: ${String(error)}`);
       }
-      await this.sleep(POLL_MS);
+      if (!this.stopped) await this.pause.sleep(POLL_MS);
     }
   }
 
@@ -161,12 +160,7 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
   private async execute(job: TrainingJobRecord, state: RunningJob): Promise<void> {
     const plan = job.spec.plan;
     const logger = this.logger.child({ jobId: job.id, model: plan.modelName, trainer: plan.trainer });
-    let eventChain: Promise<unknown> = Promise.resolve();
-    const enqueue = (write: () => Promise<unknown>): Promise<void> => {
-      const next = eventChain.then(write).catch((error: unknown) => logger.warn({ err: error }, `could not record an event of job ${job.id}: ${String(error)}`));
-      eventChain = next;
-      return next.then(() => undefined);
-    };
+    const events = this.events.buffer(job.id, (error) => logger.warn({ err: error }, `could not record events of job ${job.id}: ${String(error)}`));
     await this.events.statusChanged(job.id, 'queued');
     logger.info({ attempt: job.attempts }, `training job ${job.id} started: ${plan.trainer} for ${plan.modelName} attempt=${job.attempts}`);
 
@@ -179,7 +173,7 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
       codeVersion: plan.codeVersion !== '' ? plan.codeVersion : this.codeVersion,
       log: (level: LogLevel, message: string) => {
         logger[level === 'debug' ? 'debug' : level]({ attempt: job.attempts }, `job ${job.id.slice(0, 8)}: ${message}`);
-        return enqueue(() => this.events.log(job.id, job.attempts, level, message));
+        events.log(job.attempts, level, message);
       },
       progress: (progress) => {
         const now = Date.now();
@@ -188,7 +182,7 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
           const validation = progress.validationLoss === undefined ? '' : ` validation_loss=${progress.validationLoss.toFixed(5)}`;
           logger.info(`job ${job.id.slice(0, 8)}: iteration ${progress.iteration}/${progress.totalIterations} loss=${progress.loss.toFixed(5)}${validation}`);
         }
-        void enqueue(() => this.events.progress(job.id, { attempt: job.attempts, ...progress }));
+        events.progress({ attempt: job.attempts, ...progress });
       },
       save: async (patch) => {
         if (!(await this.jobs.saveProgress(job.id, this.owner, patch))) this.abortJob(job.id, 'lease-lost');
@@ -209,7 +203,7 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
       clearInterval(heartbeat);
       clearTimeout(timeout);
     }
-    await eventChain;
+    await events.flush();
     await this.record(job, state, outcome, logger);
   }
 
@@ -295,25 +289,7 @@ export class TrainingWorker implements OnApplicationBootstrap, OnModuleDestroy, 
   }
 
   private notify(): void {
-    this.wakeRequested = true;
-    this.wake?.();
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    if (this.wakeRequested || this.stopped) {
-      this.wakeRequested = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-    this.wake = undefined;
-    this.wakeRequested = false;
+    this.pause.wake();
   }
 }
 

@@ -171,6 +171,24 @@ describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine
     expect(again.job.status).toBe('JOB_STATUS_CANCELLED');
   });
 
+  it('keeps answering calls while a GBDT with thousands of fast rounds streams progress, and cancels it', async () => {
+    const fast = flightsJobSpec({ gbdt: { numTrees: 100_000, maxDepth: 2, learningRate: 0.001 } });
+    const { job } = await client.submit(fast);
+    let rounds = 0;
+    const watched = client.watch(job.id, { onEvent: (event) => (rounds = Math.max(rounds, event.progress?.iteration ?? 0)) });
+    await client.waitFor(job.id, () => rounds >= 1000);
+    // Training runs on a worker thread and progress is written in batches: the server answers.
+    expect((await client.getJob(job.id)).status).toBe('JOB_STATUS_RUNNING');
+    await client.call('cancelJob', { id: job.id });
+    const events = await watched;
+    expect(events.at(-1)?.statusChanged?.status).toBe('JOB_STATUS_CANCELLED');
+    const iterations = events.flatMap((event) => (event.progress === undefined ? [] : [event.progress.iteration]));
+    expect(iterations).toEqual(iterations.map((_, index) => (iterations[0] as number) + index));
+    // Watching a finished job after its last event ends at once.
+    const last = Number(events.at(-1)?.sequence);
+    expect(await client.watch(job.id, { afterSequence: last + 10 })).toHaveLength(1);
+  });
+
   it('skips registration when the evaluation thresholds fail', async () => {
     const spec = flightsJobSpec({ registerOnSuccess: true, gbdt: { numTrees: 3, maxDepth: 2 }, evaluation: { thresholds: [{ metric: 'auc', min: 0.999 }] } });
     const job = await client.waitFor((await client.submit(spec)).job.id);
@@ -180,7 +198,7 @@ describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine
 
   it('lists jobs newest first, filtered by status and model', async () => {
     const { jobs } = await client.call<{ jobs: { id: string; status: string }[] }>('listJobs', { status: 'JOB_STATUS_CANCELLED', modelName: 'flight-delay' });
-    expect(jobs.length).toBe(2);
+    expect(jobs.length).toBe(3);
     expect(jobs.every((job) => job.status === 'JOB_STATUS_CANCELLED')).toBe(true);
     const unknown = await failureOf(client.getJob('00000000-0000-7000-8000-000000000000'));
     expect(unknown.code).toBe(status.NOT_FOUND);
