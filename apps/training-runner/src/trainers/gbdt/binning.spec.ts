@@ -10,7 +10,7 @@ describe(FeatureBinning.name, () => {
   it('gives each distinct value its own bin and NaN the last bin when there are few values', () => {
     const x = column([3, 1, 2, Number.NaN, 2, 1]);
 
-    const binning = FeatureBinning.fit(x, 255);
+    const binning = FeatureBinning.fitOn(x, 255);
 
     expect(Array.from(binning.edges[0])).toEqual([1.5, 2.5]);
     expect([binning.binCount(0), binning.missingBin(0)]).toEqual([4, 3]);
@@ -21,7 +21,7 @@ describe(FeatureBinning.name, () => {
     const random = seededRandom(1);
     const x = column(Array.from({ length: 10_000 }, () => random()));
 
-    const binning = FeatureBinning.fit(x, 16);
+    const binning = FeatureBinning.fitOn(x, 16);
 
     const counts = new Array<number>(binning.binCount(0)).fill(0);
     for (const bin of binning.transform(x).bins) counts[bin] += 1;
@@ -34,7 +34,7 @@ describe(FeatureBinning.name, () => {
     const random = seededRandom(2);
     const x = column(Array.from({ length: 1000 }, (_, row) => (row < 900 ? 0 : 1 + random())));
 
-    const binning = FeatureBinning.fit(x, 8);
+    const binning = FeatureBinning.fitOn(x, 8);
 
     const bins = binning.transform(x).bins;
     expect(new Set(bins.subarray(0, 900)).size).toBe(1);
@@ -47,7 +47,7 @@ describe(FeatureBinning.name, () => {
     const values = Array.from({ length: 2000 }, () => 0.1 + Math.floor(random() * 400) * 1e-9 + random() * 1e-10);
     const x = column(values);
 
-    const binning = FeatureBinning.fit(x, 32);
+    const binning = FeatureBinning.fitOn(x, 32);
 
     const bins = binning.transform(x).bins;
     expect(Array.from(binning.edges[0]).every((edge) => Math.fround(edge) === edge)).toBe(true);
@@ -68,7 +68,7 @@ describe(FeatureBinning.name, () => {
       [Number.POSITIVE_INFINITY, Number.NaN],
     ]);
 
-    const binning = FeatureBinning.fit(x, 255);
+    const binning = FeatureBinning.fitOn(x, 255);
 
     expect(Array.from(binning.transform(x).bins)).toEqual([0, 1, 2, 1, 1, 1]);
     expect(binning.binCount(1)).toBe(2);

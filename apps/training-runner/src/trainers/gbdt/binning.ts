@@ -20,7 +20,7 @@ export class FeatureBinning {
   private constructor(readonly edges: readonly Float64Array[]) {}
 
   /** Learns at most `maxBins` value bins (2..255) per feature from the rows of `x`. */
-  static fit(x: Matrix, maxBins: number): FeatureBinning {
+  static fitOn(x: Matrix, maxBins: number): FeatureBinning {
     const values = toFloat32(x);
     const edges: Float64Array[] = [];
     for (let feature = 0; feature < x.cols; feature += 1) edges.push(quantileEdges(sortedValues(values, x.rows, x.cols, feature), maxBins));

@@ -41,7 +41,7 @@ export class GbdtTrainer implements Trainer<GbdtParams> {
     const task = supportedTask(input.task);
     checkTrainingInput(input);
     const objective: GbdtObjective = task === 'binary' ? BINARY_LOGLOSS : SQUARED_ERROR;
-    const binning = FeatureBinning.fit(input.train.x, params.maxBins);
+    const binning = FeatureBinning.fitOn(input.train.x, params.maxBins);
     const baseScore = Math.fround(objective.baseScore(input.train.y));
     const train = scoredSplit(binning.transform(input.train.x), input.train.y, baseScore);
     // An empty validation split has no loss to stop on; it counts as none.

@@ -22,7 +22,7 @@ function allRows(count: number): Uint32Array {
 
 describe(TreeBuilder.name, () => {
   const data = syntheticData(() => 0, { rows: 1000, cols: 5, seed: 1, missingRate: 0.1 });
-  const binning = FeatureBinning.fit(data.x, 64);
+  const binning = FeatureBinning.fitOn(data.x, 64);
   const binned = binning.transform(data.x);
   const { gradients, hessians } = gradientsOf(1000, 2);
 
@@ -68,7 +68,7 @@ describe(TreeBuilder.name, () => {
 
 describe(findBestSplit.name, () => {
   function bestSplitOf(x: ReturnType<typeof matrixOf>, gradients: number[]): ReturnType<typeof findBestSplit> {
-    const binning = FeatureBinning.fit(x, 255);
+    const binning = FeatureBinning.fitOn(x, 255);
     const layout = new HistogramLayout(binning);
     const histogram = layout.allocate();
     new HistogramBuilder(layout, binning.transform(x)).build(histogram, allRows(x.rows), 0, x.rows, Float64Array.from(gradients), new Float64Array(x.rows).fill(1));

@@ -36,7 +36,7 @@ export class LogisticRegressionTrainer implements Trainer<LogisticRegressionPara
   train(input: TrainingInput, params: LogisticRegressionParams, hooks: TrainingHooks): LogisticRegressionModel {
     if (!this.tasks.includes(input.task)) throw new RangeError(`${this.name} does not support the ${input.task} task`);
     checkTrainingInput(input);
-    const standardizer = Standardizer.fit(input.train.x);
+    const standardizer = Standardizer.fitOn(input.train.x);
     const train = new LogisticObjective(standardizer.transform(input.train.x), input.train.y, params.l2);
     const validation = input.validation && new LogisticObjective(standardizer.transform(input.validation.x), input.validation.y, 0);
     const rows = input.train.x.rows;

@@ -34,7 +34,7 @@ export class MlpTrainer implements Trainer<MlpParams> {
   train(input: TrainingInput, params: MlpParams, hooks: TrainingHooks): MlpModel {
     if (!this.tasks.includes(input.task)) throw new RangeError(`${this.name} does not support the ${input.task} task`);
     checkTrainingInput(input);
-    const standardizer = Standardizer.fit(input.train.x);
+    const standardizer = Standardizer.fitOn(input.train.x);
     const x = standardizer.transform(input.train.x);
     const validationX = input.validation && standardizer.transform(input.validation.x);
     const target = input.task === 'regression' ? targetScaling(input.train.y) : undefined;

@@ -24,7 +24,7 @@ function graphOf(standardizer: Standardizer, nodes: 'imputer' | 'standardization
 
 describe(Standardizer.name, () => {
   it('fits means and population standard deviations ignoring NaN when values are missing', () => {
-    const standardizer = Standardizer.fit(x);
+    const standardizer = Standardizer.fitOn(x);
 
     expect(Array.from(standardizer.means)).toEqual([2, 20, 5, 0]);
     expect(standardizer.scales[0]).toBeCloseTo(Math.sqrt(2 / 3), 12);
@@ -32,13 +32,13 @@ describe(Standardizer.name, () => {
   });
 
   it('uses std 1 when a column is constant or entirely missing', () => {
-    const standardizer = Standardizer.fit(x);
+    const standardizer = Standardizer.fitOn(x);
 
     expect([standardizer.scales[2], standardizer.scales[3]]).toEqual([1, 1]);
   });
 
   it('standardizes to zero mean and unit variance and maps NaN to 0 when transforming', () => {
-    const standardized = Standardizer.fit(x).transform(x);
+    const standardized = Standardizer.fitOn(x).transform(x);
 
     expect(standardized.values[0]).toBeCloseTo(-1 / Math.sqrt(2 / 3), 12);
     expect(standardized.values[1 * 4 + 1]).toBe(0);
@@ -47,15 +47,15 @@ describe(Standardizer.name, () => {
   });
 
   it('refuses a matrix with another number of columns', () => {
-    expect(() => Standardizer.fit(x).transform(matrixOf([[1, 2]]))).toThrow(RangeError);
+    expect(() => Standardizer.fitOn(x).transform(matrixOf([[1, 2]]))).toThrow(RangeError);
   });
 });
 
 describe(StandardizerGraph.name, () => {
   it('replaces NaN by the column mean in onnxruntime when exported as an Imputer', async () => {
-    const graph = new StandardizerGraph(Standardizer.fit(x));
+    const graph = new StandardizerGraph(Standardizer.fitOn(x));
 
-    const output = await runOnnxModel(graphOf(Standardizer.fit(x), 'imputer'), x, 'out');
+    const output = await runOnnxModel(graphOf(Standardizer.fitOn(x), 'imputer'), x, 'out');
 
     expect(Array.from(output)).toEqual(Array.from(graph.impute(x)));
     expect(output[3 * 4 + 0]).toBe(2);
@@ -63,7 +63,7 @@ describe(StandardizerGraph.name, () => {
   });
 
   it('computes exactly what onnxruntime computes when exported as Imputer, Sub and Mul', async () => {
-    const standardizer = Standardizer.fit(x);
+    const standardizer = Standardizer.fitOn(x);
     const odd = matrixOf([
       [0.1, 1e6, -3.3, 7],
       [Number.NaN, Number.NaN, Number.NaN, Number.NaN],

@@ -18,7 +18,7 @@ export class Standardizer {
   ) {}
 
   /** Fits means and standard deviations (population, NaN ignored) on `x`. */
-  static fit(x: Matrix): Standardizer {
+  static fitOn(x: Matrix): Standardizer {
     const { rows, cols, values } = x;
     const counts = new Float64Array(cols);
     const means = new Float64Array(cols);
