@@ -29,3 +29,4 @@ export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, pageOf, type PageRequest, 
 export { durationToMs, fromTimestamp, msToDuration, toTimestamp } from './wire-time';
 export { type ReadableCall, receiveWithBackpressure, sendWithBackpressure, type WritableCall } from './grpc-streams';
 export { WakeableSleep } from './wakeable-sleep';
+export { callUnary, createStrataClient, grpcErrorText, isTransientGrpcError, type UnaryMethod } from './strata-client';

@@ -5,3 +5,4 @@ export { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from './t
 export { type CallFailure, failureOf } from './grpc-failure';
 export { seededRandom } from './seeded-random';
 export { buildServiceForTest, type ServiceBuild, type ServiceProcess, startServiceProcess, workspaceRoot } from './service-process';
+export { bearer, GrpcTestClient } from './grpc-test-client';

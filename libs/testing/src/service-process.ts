@@ -58,11 +58,13 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts a built service on free ports (127.0.0.1) with `env` (DATA_DIR, DATABASE_URL, ...;
+ * Starts a built service on free ports (127.0.0.1; or GRPC_PORT/HTTP_PORT from `env`) with `env` (DATA_DIR, DATABASE_URL, ...;
  * PGlite under DATA_DIR unless DATABASE_URL is given) and waits until /readyz answers 200.
  */
 export async function startServiceProcess(build: ServiceBuild, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
-  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  // GRPC_PORT/HTTP_PORT in `env` pin the ports (a restart on the same address); otherwise free ones.
+  const grpcPort = env['GRPC_PORT'] === undefined ? await freePort() : Number(env['GRPC_PORT']);
+  const httpPort = env['HTTP_PORT'] === undefined ? await freePort() : Number(env['HTTP_PORT']);
   const { DATABASE_URL: _inheritedDatabaseUrl, OTEL_EXPORTER_OTLP_ENDPOINT: _noExport, ...inherited } = process.env;
   const childEnv: NodeJS.ProcessEnv = { ...inherited, BIND_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort), HTTP_PORT: String(httpPort), LOG_LEVEL: 'info', SHUTDOWN_GRACE: '2s', ...env };
   const child = spawn(process.execPath, [build.mainJs], { cwd: workspaceRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });

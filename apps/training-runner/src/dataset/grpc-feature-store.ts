@@ -1,9 +1,8 @@
 import { type Client, type ClientReadableStream, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { commonV1, featuresV1 } from '@strata/contracts';
-import { fromTimestamp, toTimestamp } from '@strata/service-runtime';
 import { TRAINING_CONFIG, type TrainingConfig } from '../config/training.config';
-import { callUnary, createStrataClient, grpcErrorText, isTransientGrpcError, type UnaryMethod } from '../grpc/strata-client';
+import { callUnary, createStrataClient, fromTimestamp, grpcErrorText, isTransientGrpcError, toTimestamp, type UnaryMethod } from '@strata/service-runtime';
 import { type Cell, type ColumnType, type DatasetColumn, type DatasetSnapshot, FeatureStore, FeatureStoreError, type MissingReferences, type TrainingSetRequest } from './feature-store';
 
 /** Building a training set may take minutes (the proto asks callers for a deadline of several minutes). */

@@ -2,7 +2,7 @@ import { type Client, type ClientWritableStream, Metadata, type ServiceError } f
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { type registryV1 } from '@strata/contracts';
 import { TRAINING_CONFIG, type TrainingConfig } from '../config/training.config';
-import { callUnary, createStrataClient, grpcErrorText, isTransientGrpcError, type UnaryMethod } from '../grpc/strata-client';
+import { callUnary, createStrataClient, grpcErrorText, isTransientGrpcError, type UnaryMethod } from '@strata/service-runtime';
 import { ModelRegistry, type RegisteredVersion, RegistrationError, type VersionRegistration } from './model-registry';
 
 const CHUNK_BYTES = 256 * 1024;

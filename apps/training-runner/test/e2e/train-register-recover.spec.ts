@@ -2,7 +2,7 @@ import { createTestDatabase, type ServiceProcess, startServiceProcess, type Test
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bearer } from '../fixtures/grpc-test-client';
+import { bearer } from '@strata/testing';
 import { buildServices, flightsJobSpec, REGISTRY_TOKEN, type RunningProcess, startFlightsFeatureService, startRegistry } from '../fixtures/platform';
 import { TrainingTestClient } from '../fixtures/training-client';
 

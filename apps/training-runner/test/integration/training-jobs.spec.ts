@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { failureOf, startTestService, type TestEngine, type TestService } from '@strata/testing';
 import { trainingRunner } from '../../src/bootstrap';
-import { bearer } from '../fixtures/grpc-test-client';
+import { bearer } from '@strata/testing';
 import { buildServices, flightsJobSpec, REGISTRY_TOKEN, type RunningProcess, startFlightsFeatureService, startRegistry } from '../fixtures/platform';
 import { TrainingTestClient, type WireEvent } from '../fixtures/training-client';
 
