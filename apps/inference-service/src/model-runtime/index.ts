@@ -1,0 +1,16 @@
+/**
+ * The model runtime: verified ONNX bytes in, a warm, swappable onnxruntime session out.
+ * Plain TypeScript, no Nest: the service layer wraps it.
+ */
+export {
+  DEFAULT_MAX_BATCH_ROWS,
+  LoadedModel,
+  loadModel,
+  type LoadModelInput,
+  type ModelLease,
+  type ModelSignature,
+  type SessionThreads,
+} from './loaded-model';
+export { InvalidInputError, ModelLoadError, type ModelLoadFailureReason, ModelUnavailableError } from './model-runtime.errors';
+export { type AliasLoadFailure, type AliasStatus, ServedModel } from './served-model';
+export { type InferenceTensor, type TensorValue } from './tensors';

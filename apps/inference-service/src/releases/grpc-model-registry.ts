@@ -1,0 +1,106 @@
+import { type Client, type ClientReadableStream, Metadata } from '@grpc/grpc-js';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { registryV1 } from '@strata/contracts';
+import { createStrataClient } from '@strata/service-runtime';
+import { createHash } from 'node:crypto';
+import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
+import { ArtifactError, type DownloadedArtifact, ModelRegistry } from './model-registry';
+import { DEFAULT_TRAFFIC_POLICY, type ModelReleaseState, type ReleaseMessage, type TrafficPolicy } from './release-state';
+
+interface RegistryClient extends Client {
+  WatchReleases(request: registryV1.WatchReleasesRequest, metadata: Metadata): ClientReadableStream<registryV1.WatchReleasesResponse>;
+  DownloadArtifact(request: registryV1.DownloadArtifactRequest, metadata: Metadata): ClientReadableStream<registryV1.DownloadArtifactResponse>;
+}
+
+/** {@link ModelRegistry} over strata.registry.v1 at REGISTRY_ADDRESS (read RPCs: no token needed). */
+@Injectable()
+export class GrpcModelRegistry extends ModelRegistry implements OnModuleDestroy {
+  private client: RegistryClient | undefined;
+
+  constructor(@Inject(INFERENCE_CONFIG) private readonly config: Pick<InferenceConfig, 'registryAddress'>) {
+    super();
+  }
+
+  onModuleDestroy(): void {
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  async *watchReleases(fromRevision: number, signal: AbortSignal): AsyncIterable<ReleaseMessage> {
+    const call = this.connect().WatchReleases({ fromRevision: String(fromRevision), modelName: '' }, new Metadata());
+    const cancel = (): void => call.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const message of call as AsyncIterable<registryV1.WatchReleasesResponse>) yield releaseMessageOf(message);
+    } finally {
+      signal.removeEventListener('abort', cancel);
+      call.cancel();
+    }
+  }
+
+  async downloadArtifact(modelName: string, version: number, signal: AbortSignal): Promise<DownloadedArtifact> {
+    const call = this.connect().DownloadArtifact({ model: { name: modelName, version, alias: '' }, offset: '0' } as registryV1.DownloadArtifactRequest, new Metadata());
+    const cancel = (): void => call.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      let header: registryV1.DownloadArtifactHeader | undefined;
+      const chunks: Buffer[] = [];
+      const hash = createHash('sha256');
+      for await (const message of call as AsyncIterable<registryV1.DownloadArtifactResponse>) {
+        if (message.header != null) header = message.header;
+        else if (message.chunk != null) {
+          chunks.push(message.chunk);
+          hash.update(message.chunk);
+        }
+      }
+      if (header?.artifact == null) throw new ArtifactError('NO_HEADER', `the registry sent no header for ${modelName}:${version}`);
+      const bytes = Buffer.concat(chunks);
+      const sha256 = hash.digest('hex');
+      if (bytes.byteLength !== Number(header.artifact.sizeBytes)) throw new ArtifactError('SIZE_MISMATCH', `${modelName}:${version}: received ${bytes.byteLength} bytes, the registry declared ${header.artifact.sizeBytes}`);
+      if (sha256 !== header.artifact.sha256) throw new ArtifactError('DIGEST_MISMATCH', `${modelName}:${version}: received sha256 ${sha256}, the registry declared ${header.artifact.sha256}`);
+      return { version: header.version, bytes: new Uint8Array(bytes), sha256 };
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  }
+
+  private connect(): RegistryClient {
+    const address = this.config.registryAddress;
+    if (address === undefined || address === '') throw new Error('REGISTRY_ADDRESS is not set: inference cannot follow releases');
+    this.client ??= createStrataClient<RegistryClient>('registryV1', 'RegistryService', address);
+    return this.client;
+  }
+}
+
+function releaseMessageOf(message: registryV1.WatchReleasesResponse): ReleaseMessage {
+  if (message.snapshot != null) {
+    const models = new Map<string, ModelReleaseState>(
+      message.snapshot.models.map((model) => [
+        model.modelName,
+        { aliases: new Map(model.aliases.map((alias) => [alias.alias, { version: alias.version, sha256: alias.artifactSha256 }])), trafficPolicy: policyOf(model.trafficPolicy) },
+      ]),
+    );
+    return { kind: 'snapshot', revision: Number(message.snapshot.revision), reset: message.snapshot.reset, models };
+  }
+  if (message.event != null) {
+    const event = message.event;
+    const revision = Number(event.revision);
+    switch (event.kind as unknown as string) {
+      case 'RELEASE_EVENT_KIND_ALIAS_MOVED':
+        return { kind: 'alias-moved', revision, modelName: event.modelName, alias: event.alias, target: { version: event.version, sha256: event.artifactSha256 } };
+      case 'RELEASE_EVENT_KIND_TRAFFIC_POLICY_CHANGED':
+        return { kind: 'traffic-policy', revision, modelName: event.modelName, policy: policyOf(event.trafficPolicy) };
+      default:
+        return { kind: 'other', revision };
+    }
+  }
+  return { kind: 'heartbeat', revision: Number(message.heartbeat?.revision ?? 0) };
+}
+
+function policyOf(policy: registryV1.TrafficPolicy | null | undefined): TrafficPolicy {
+  if (policy == null || policy.splits.length === 0) return DEFAULT_TRAFFIC_POLICY;
+  return {
+    splits: policy.splits.map((split) => ({ alias: split.alias, percent: split.percent })),
+    ...(policy.shadowAlias === '' ? {} : { shadowAlias: policy.shadowAlias, shadowPercent: policy.shadowPercent }),
+  };
+}
