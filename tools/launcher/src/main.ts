@@ -53,6 +53,7 @@ async function main(): Promise<number> {
   const serviceEnv = {
     'registry-service': { REGISTRY_TOKENS: process.env['REGISTRY_TOKENS'] ?? adminToken.registryTokensEntry, FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
     'training-runner': { FEATURE_SERVICE_ADDRESS: grpcOf('feature-service'), REGISTRY_ADDRESS: grpcOf('registry-service'), REGISTRY_TOKEN: adminToken.token },
+    'inference-service': { REGISTRY_ADDRESS: grpcOf('registry-service'), FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
   };
   const readyTimeoutSeconds = Number(args['ready-timeout']);
   if (!(readyTimeoutSeconds > 0)) {

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { GrpcModelRegistry } from '../releases/grpc-model-registry';
+import { ModelRegistry } from '../releases/model-registry';
+import { InferenceController } from './inference.controller';
+import { ModelCatalog } from './model-catalog';
+import { PredictionService } from './prediction.service';
+import { ReleaseLoader } from './release-loader';
+
+/** Serving released models: the release loader, the catalog of loaded versions and the InferenceService RPCs. */
+@Module({
+  controllers: [InferenceController],
+  providers: [ModelCatalog, PredictionService, ReleaseLoader, { provide: ModelRegistry, useClass: GrpcModelRegistry }],
+})
+export class ServingModule {}

@@ -1,0 +1,158 @@
+import { status } from '@grpc/grpc-js';
+import { buildLinearModel } from '@strata/onnx';
+import { bearer, buildServiceForTest, failureOf, GrpcTestClient, type ServiceBuild, type ServiceProcess, startServiceProcess, startTestService, type TestService } from '@strata/testing';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inferenceService } from '../../src/bootstrap';
+
+// inference-service in this process (real gRPC socket, PGlite) serving what a real
+// registry-service process releases: alias moves are loaded, warmed and swapped in while
+// requests keep flowing.
+
+jest.setTimeout(240_000);
+
+const TOKEN = 'inference-serving-token';
+const TOKENS = `ci-user:ci:${createHash('sha256').update(TOKEN, 'utf8').digest('hex')}`;
+/** Model v<k>: probability = sigmoid(k·x0 + x1 - x2). */
+const weightsOf = (k: number): number[][] => [[k], [1], [-1]];
+
+let build: ServiceBuild;
+let registryProcess: ServiceProcess;
+let registry: GrpcTestClient;
+let inference: TestService;
+let client: GrpcTestClient;
+let dataDir: string;
+
+interface WireResponse {
+  modelName: string;
+  modelVersion: number;
+  alias: string;
+  outputs: { name: string; shape: string[]; contents: { fp32Contents: number[] } }[];
+}
+
+async function register(k: number): Promise<number> {
+  const bytes = Buffer.from(buildLinearModel({ weights: weightsOf(k), bias: [0], featureCount: 3, activation: 'sigmoid', inputName: 'features', outputName: 'probability' }));
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const response = await new Promise<{ version: { version: number } }>((resolve, reject) => {
+    const raw = registry.raw as unknown as { RegisterVersion: (metadata: unknown, callback: (error: Error | null, response?: unknown) => void) => { write(message: object): void; end(): void } };
+    const call = raw.RegisterVersion.call(registry.raw, bearer(TOKEN), (error, answer) => (error ? reject(error) : resolve(answer as { version: { version: number } })));
+    call.write({ header: { modelName: 'delays', format: 'ARTIFACT_FORMAT_ONNX', sha256, sizeBytes: String(bytes.byteLength) } });
+    call.write({ chunk: bytes });
+    call.end();
+  });
+  return response.version.version;
+}
+
+const setAlias = (alias: string, version: number): Promise<unknown> => registry.call('setAlias', { modelName: 'delays', alias, version, reason: 'test' }, bearer(TOKEN));
+const predict = (model: object, rows: number[][] = [[0.5, 1, 2]], routingKey = ''): Promise<WireResponse> =>
+  client.call('predict', { model: { name: 'delays', ...model }, inputs: [{ name: 'features', datatype: 'TENSOR_DATA_TYPE_FP32', shape: [String(rows.length), String(rows[0]?.length ?? 0)], contents: { fp32Contents: rows.flat() } }], routingKey });
+
+async function untilServed(model: object, version: number): Promise<void> {
+  for (;;) {
+    const served = await predict(model).then(
+      (response) => response.modelVersion,
+      () => 0,
+    );
+    if (served === version) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  build = await buildServiceForTest('registry-service');
+  dataDir = mkdtempSync(path.join(tmpdir(), 'inference-serving-registry-'));
+  registryProcess = await startServiceProcess(build, { DATA_DIR: dataDir, REGISTRY_TOKENS: TOKENS, LOG_LEVEL: 'warn' });
+  registry = new GrpcTestClient('registryV1', 'RegistryService', registryProcess.grpcAddress);
+  await registry.call('createModel', { name: 'delays' }, bearer(TOKEN));
+  inference = await startTestService(inferenceService, 'pglite', { REGISTRY_ADDRESS: registryProcess.grpcAddress });
+  client = new GrpcTestClient('inferenceV1', 'InferenceService', inference.grpcAddress);
+});
+
+afterAll(async () => {
+  client?.close();
+  await inference?.stop();
+  registry?.close();
+  await registryProcess?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  await build?.remove();
+});
+
+describe('serving released models', () => {
+  let versions: number[];
+
+  it('serves the production alias once released, with the model\'s own numbers', async () => {
+    versions = [await register(1), await register(2), await register(3)];
+    await setAlias('production', versions[0] as number);
+    await untilServed({ alias: 'production' }, versions[0] as number);
+    const response = await predict({ alias: 'production' }, [[0.5, 1, 2], [2, 0, 0]]);
+    expect(response).toMatchObject({ modelName: 'delays', modelVersion: versions[0], alias: 'production' });
+    const [probability] = response.outputs;
+    expect(probability?.name).toBe('probability');
+    expect(probability?.shape).toEqual(['2', '1']);
+    const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+    expect(probability?.contents.fp32Contents[0]).toBeCloseTo(sigmoid(0.5 + 1 - 2), 6);
+    expect(probability?.contents.fp32Contents[1]).toBeCloseTo(sigmoid(2), 6);
+  });
+
+  it('swaps versions 20 times under a steady load of concurrent requests without a failed request', async () => {
+    let stop = false;
+    let failed = 0;
+    let served = 0;
+    const load = async (): Promise<void> => {
+      while (!stop) {
+        await predict({}).then(
+          () => (served += 1),
+          () => (failed += 1),
+        );
+      }
+    };
+    const clients = [load(), load(), load(), load()];
+    for (let swap = 0; swap < 20; swap += 1) {
+      const target = versions[(swap + 1) % versions.length] as number;
+      await setAlias('production', target);
+      await untilServed({ alias: 'production' }, target);
+    }
+    stop = true;
+    await Promise.all(clients);
+    expect(failed).toBe(0);
+    expect(served).toBeGreaterThan(0);
+  });
+
+  it('splits traffic by the registry\'s policy, deterministic by routing key', async () => {
+    await setAlias('production', versions[0] as number);
+    await setAlias('canary', versions[1] as number);
+    await untilServed({ alias: 'production' }, versions[0] as number);
+    await untilServed({ alias: 'canary' }, versions[1] as number);
+    await registry.call('setTrafficPolicy', { modelName: 'delays', policy: { splits: [{ alias: 'production', percent: 80 }, { alias: 'canary', percent: 20 }] }, reason: 'canary' }, bearer(TOKEN));
+    // The policy arrives through the release stream: wait until some key reaches the canary.
+    for (let i = 0; ; i += 1) if ((await predict({}, undefined, `probe-${i % 50}`)).alias === 'canary') break;
+    const answers = await Promise.all(Array.from({ length: 1000 }, (_, i) => predict({}, undefined, `user-${i}`)));
+    const canary = answers.filter((answer) => answer.alias === 'canary').length;
+    expect(Math.abs(canary / 1000 - 0.2)).toBeLessThan(0.04);
+    expect(answers.every((answer) => answer.modelVersion === (answer.alias === 'canary' ? versions[1] : versions[0]))).toBe(true);
+    const again = await predict({}, undefined, 'user-7');
+    expect(again.alias).toBe(answers[7]?.alias);
+
+    const { status: modelStatus } = await client.call<{ status: { ready: boolean; aliases: Record<string, number>; traffic: { alias: string; percent: number; version: number }[] } }>('getModelStatus', { modelName: 'delays' });
+    expect(modelStatus.ready).toBe(true);
+    expect(modelStatus.aliases).toEqual({ production: versions[0], canary: versions[1] });
+    expect(modelStatus.traffic).toEqual([expect.objectContaining({ alias: 'production', percent: 80, version: versions[0] }), expect.objectContaining({ alias: 'canary', percent: 20, version: versions[1] })]);
+  });
+
+  it('answers bad input, unknown models and versions with the right status', async () => {
+    const wrongShape = await failureOf(predict({ alias: 'production' }, [[1, 2]]));
+    expect(wrongShape.code).toBe(status.INVALID_ARGUMENT);
+    expect(wrongShape.fieldViolations[0]?.field).toBe('inputs[features]');
+    expect(wrongShape.details).toContain('expected FP32');
+    const malformed = await failureOf(client.call('predict', { model: { name: 'delays' }, inputs: [{ name: 'features', datatype: 'TENSOR_DATA_TYPE_FP32', shape: ['1', '3'], contents: { fp32Contents: [1] } }] }));
+    expect(malformed.code).toBe(status.INVALID_ARGUMENT);
+    expect(malformed.fieldViolations[0]?.field).toBe('inputs[features]');
+    expect((await failureOf(client.call('predict', { model: { name: 'nope' }, inputs: [] }))).code).toBe(status.NOT_FOUND);
+    expect((await failureOf(predict({ version: 99 }))).code).toBe(status.NOT_FOUND);
+    expect((await failureOf(predict({ alias: 'staging' }))).code).toBe(status.NOT_FOUND);
+    const exact = await predict({ version: versions[1] });
+    expect(exact).toMatchObject({ modelVersion: versions[1], alias: '' });
+  });
+});
