@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { GrpcModelRegistry } from '../releases/grpc-model-registry';
 import { ModelRegistry } from '../releases/model-registry';
+import { OpenInferenceController } from '../open-inference/open-inference.controller';
 import { InferenceController } from './inference.controller';
 import { ModelCatalog } from './model-catalog';
 import { PredictionService } from './prediction.service';
@@ -8,7 +9,7 @@ import { ReleaseLoader } from './release-loader';
 
 /** Serving released models: the release loader, the catalog of loaded versions and the InferenceService RPCs. */
 @Module({
-  controllers: [InferenceController],
+  controllers: [InferenceController, OpenInferenceController],
   providers: [ModelCatalog, PredictionService, ReleaseLoader, { provide: ModelRegistry, useClass: GrpcModelRegistry }],
 })
 export class ServingModule {}

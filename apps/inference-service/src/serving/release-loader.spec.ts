@@ -1,0 +1,90 @@
+import { OnnxGraphBuilder } from '@strata/onnx';
+import pino from 'pino';
+import { aLinearModelBytes, sha256Of } from '../model-runtime/model-runtime.fixtures';
+import { type DownloadedArtifact, ModelRegistry } from '../releases/model-registry';
+import type { ReleaseMessage } from '../releases/release-state';
+import { ModelCatalog } from './model-catalog';
+import { modelStatusOf } from './model-status';
+import { ReleaseLoader } from './release-loader';
+
+/** A registry that releases what the test pushes and serves the artifacts it was given. */
+class ScriptedRegistry extends ModelRegistry {
+  readonly artifacts = new Map<number, Uint8Array>();
+  private readonly queue: ReleaseMessage[] = [];
+  private wake: (() => void) | undefined;
+
+  push(message: ReleaseMessage): void {
+    this.queue.push(message);
+    this.wake?.();
+  }
+
+  async *watchReleases(_fromRevision: number, signal: AbortSignal): AsyncIterable<ReleaseMessage> {
+    signal.addEventListener('abort', () => this.wake?.(), { once: true });
+    while (!signal.aborted) {
+      const next = this.queue.shift();
+      if (next !== undefined) yield next;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  downloadArtifact(_modelName: string, version: number): Promise<DownloadedArtifact> {
+    const bytes = this.artifacts.get(version) ?? new Uint8Array();
+    return Promise.resolve({ version, bytes, sha256: sha256Of(bytes) });
+  }
+}
+
+const externalDataModel = new OnnxGraphBuilder()
+  .addInput({ name: 'features', datatype: 'FP32', shape: ['batch', 3] })
+  .addInitializer({ name: 'w', datatype: 'FP32', dims: [3], externalData: { location: 'weights.bin', offset: 0, length: 12 } })
+  .addNode({ opType: 'Add', inputs: ['features', 'w'], outputs: ['score'] })
+  .addOutput({ name: 'score', datatype: 'FP32', shape: ['batch', 3] })
+  .build();
+
+describe(ReleaseLoader.name, () => {
+  let registry: ScriptedRegistry;
+  let catalog: ModelCatalog;
+  let loader: ReleaseLoader;
+  let revision = 0;
+
+  const move = (version: number, sha256 = sha256Of(registry.artifacts.get(version) ?? new Uint8Array())): void =>
+    registry.push({ kind: 'alias-moved', revision: (revision += 1), modelName: 'm', alias: 'production', target: { version, sha256 } });
+  const settle = async (predicate: () => boolean): Promise<void> => {
+    while (!predicate()) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const servedVersion = (): number | undefined => catalog.find('m')?.status().find((status) => status.alias === 'production')?.version;
+  const failureOf = (): string | undefined => catalog.find('m')?.status().find((status) => status.alias === 'production')?.lastFailure?.reason;
+
+  beforeEach(() => {
+    registry = new ScriptedRegistry();
+    catalog = new ModelCatalog();
+    loader = new ReleaseLoader(registry, catalog, { registryAddress: 'fake:1' }, pino({ level: 'silent' }));
+    registry.artifacts.set(1, aLinearModelBytes({ bias: [1] }));
+    registry.push({ kind: 'snapshot', revision: 0, reset: false, models: new Map() });
+    loader.onApplicationBootstrap();
+  });
+
+  afterEach(async () => {
+    await loader.onModuleDestroy();
+    await catalog.onModuleDestroy();
+  });
+
+  it.each([
+    ['a corrupt artifact', (): void => void registry.artifacts.set(2, new TextEncoder().encode('not onnx')), 'INVALID_MODEL'],
+    ['an artifact whose digest is not the released one', (): void => void registry.artifacts.set(2, aLinearModelBytes({ bias: [2] })), 'DIGEST_MISMATCH'],
+    ['a model with external data', (): void => void registry.artifacts.set(2, externalDataModel), 'EXTERNAL_DATA'],
+  ])('refuses %s and keeps serving the previous version', async (_case, prepare, reason) => {
+    move(1);
+    await settle(() => servedVersion() === 1);
+    prepare();
+    const releasedSha = reason === 'DIGEST_MISMATCH' ? 'f'.repeat(64) : sha256Of(registry.artifacts.get(2) as Uint8Array);
+    move(2, releasedSha);
+    await settle(() => failureOf() !== undefined);
+    expect(failureOf()).toBe(reason);
+    expect(servedVersion()).toBe(1);
+    const { outputs } = await (catalog.find('m') as NonNullable<ReturnType<ModelCatalog['find']>>).predict('production', { features: { datatype: 'FP32', shape: [1, 3], data: [0, 0, 0] } });
+    expect(Array.from(outputs['score']?.data as Float32Array)).toEqual([1]);
+    expect(loader.failedLoads()).toBe(1);
+    const status = modelStatusOf('m', catalog.served('m').status(), catalog.policyOf('m'));
+    expect(status.versions).toEqual([expect.objectContaining({ version: 1, state: 'ready' }), expect.objectContaining({ version: 2, state: 'failed', lastLoadError: expect.stringContaining(reason) as unknown })]);
+  });
+});
