@@ -155,9 +155,9 @@ describe('tensor mapper', () => {
       expect(invalidInput(() => toInferenceTensor(wire)).message).toContain('value 0 is not valid UTF-8');
     });
 
-    it('reads only the member matching the datatype', () => {
+    it('refuses values in a member other than the datatype\'s (they would be silently ignored)', () => {
       const wire = aWireTensor({ datatype: WIRE.TENSOR_DATA_TYPE_INT32, shape: ['2'], contents: { ...emptyContents(), intContents: [1, 2], fp32Contents: [9] } });
-      expect(toInferenceTensor(wire).data).toEqual([1, 2]);
+      expect(() => toInferenceTensor(wire)).toThrow('datatype INT32 is carried in int_contents, got fp32_contents');
     });
   });
 

@@ -1,52 +1,24 @@
 import { commonV1 } from '@strata/contracts';
 import { type OipDatatype } from '@strata/onnx';
 
-import { type InferenceTensor, InvalidInputError, type TensorValue } from '../model-runtime';
+import { type InferenceTensor, InvalidInputError } from '../model-runtime';
+import { contentsOf, inferenceTensorOf, OIP_DATATYPES } from './tensor-values';
 
 type WireDatatype = commonV1.TensorDataType;
-type ContentsMember = keyof commonV1.TensorContents;
 
-interface DatatypeMapping {
-  readonly wire: WireDatatype;
-  /** The TensorContents member carrying it; FP16/BF16 travel only as raw_contents. */
-  readonly member: ContentsMember | undefined;
-  /** Bytes per element in raw_contents; 0 for BYTES (length-prefixed). */
-  readonly rawSize: number;
-}
-
-const WIRE = commonV1.TensorDataType;
-
-const MAPPINGS: Readonly<Record<OipDatatype, DatatypeMapping>> = {
-  BOOL: { wire: WIRE.TENSOR_DATA_TYPE_BOOL, member: 'boolContents', rawSize: 1 },
-  UINT8: { wire: WIRE.TENSOR_DATA_TYPE_UINT8, member: 'uintContents', rawSize: 1 },
-  UINT16: { wire: WIRE.TENSOR_DATA_TYPE_UINT16, member: 'uintContents', rawSize: 2 },
-  UINT32: { wire: WIRE.TENSOR_DATA_TYPE_UINT32, member: 'uintContents', rawSize: 4 },
-  UINT64: { wire: WIRE.TENSOR_DATA_TYPE_UINT64, member: 'uint64Contents', rawSize: 8 },
-  INT8: { wire: WIRE.TENSOR_DATA_TYPE_INT8, member: 'intContents', rawSize: 1 },
-  INT16: { wire: WIRE.TENSOR_DATA_TYPE_INT16, member: 'intContents', rawSize: 2 },
-  INT32: { wire: WIRE.TENSOR_DATA_TYPE_INT32, member: 'intContents', rawSize: 4 },
-  INT64: { wire: WIRE.TENSOR_DATA_TYPE_INT64, member: 'int64Contents', rawSize: 8 },
-  FP16: { wire: WIRE.TENSOR_DATA_TYPE_FP16, member: undefined, rawSize: 2 },
-  BF16: { wire: WIRE.TENSOR_DATA_TYPE_BF16, member: undefined, rawSize: 2 },
-  FP32: { wire: WIRE.TENSOR_DATA_TYPE_FP32, member: 'fp32Contents', rawSize: 4 },
-  FP64: { wire: WIRE.TENSOR_DATA_TYPE_FP64, member: 'fp64Contents', rawSize: 8 },
-  BYTES: { wire: WIRE.TENSOR_DATA_TYPE_BYTES, member: 'bytesContents', rawSize: 0 },
-};
-
-const OIP_BY_WIRE = new Map<string, OipDatatype>(Object.entries(MAPPINGS).map(([oip, mapping]) => [mapping.wire, oip as OipDatatype]));
+// The wire enum names are the protocol names with a prefix: FP32 <-> TENSOR_DATA_TYPE_FP32.
+const WIRE_PREFIX = 'TENSOR_DATA_TYPE_';
+const OIP_BY_WIRE = new Map<string, OipDatatype>(OIP_DATATYPES.map((datatype) => [`${WIRE_PREFIX}${datatype}`, datatype]));
 
 /** The wire datatype of a protocol datatype. */
 export function wireDatatypeOf(datatype: OipDatatype): WireDatatype {
-  return MAPPINGS[datatype].wire;
+  return `${WIRE_PREFIX}${datatype}` as WireDatatype;
 }
 
 /** The protocol datatype of a wire datatype, or `undefined` for UNSPECIFIED and unknown names. */
 export function oipDatatypeOfWire(datatype: WireDatatype | string): OipDatatype | undefined {
   return OIP_BY_WIRE.get(datatype);
 }
-
-const INTEGER = /^-?\d+$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A wire tensor as the model runtime's {@link InferenceTensor}: reads the contents member
@@ -58,21 +30,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * contents and raw_contents set, an integer string that is not one, bytes that are not UTF-8.
  */
 export function toInferenceTensor(wire: commonV1.Tensor): InferenceTensor {
-  const name = wire.name;
   const datatype = oipDatatypeOfWire(wire.datatype);
-  if (datatype === undefined) throw new InvalidInputError(name, `datatype ${String(wire.datatype)} is not set or unknown`);
-  if (datatype === 'FP16' || datatype === 'BF16') throw new InvalidInputError(name, `datatype ${datatype} is not supported yet`);
-  const shape = shapeOf(name, wire.shape);
-  const count = shape.reduce((product, dim) => product * dim, 1);
-  const mapping = MAPPINGS[datatype];
-  const typed = mapping.member === undefined ? [] : ((wire.contents?.[mapping.member] as readonly unknown[] | undefined) ?? []);
-  const raw = wire.rawContents ?? Buffer.alloc(0);
-  if (raw.length > 0 && typed.length > 0) throw new InvalidInputError(name, 'has both contents and raw_contents; send one');
-  const data = raw.length > 0 ? fromRaw(name, datatype, raw, count) : fromContents(name, datatype, typed);
-  if (data.length !== count) {
-    throw new InvalidInputError(name, `shape [${shape.join(', ')}] needs ${count} values, got ${data.length}`);
-  }
-  return { datatype, shape, data };
+  if (datatype === undefined) throw new InvalidInputError(wire.name, `datatype ${String(wire.datatype)} is not set or unknown`);
+  return inferenceTensorOf({ name: wire.name, datatype, shape: wire.shape, contents: wire.contents, raw: wire.rawContents, rawField: 'raw_contents' });
 }
 
 /**
@@ -82,105 +42,5 @@ export function toInferenceTensor(wire: commonV1.Tensor): InferenceTensor {
  * @throws RangeError for FP16/BF16 (the runtime never produces them).
  */
 export function toWireTensor(name: string, tensor: InferenceTensor): commonV1.Tensor {
-  const mapping = MAPPINGS[tensor.datatype];
-  if (mapping.member === undefined) throw new RangeError(`tensor "${name}": datatype ${tensor.datatype} cannot be sent yet`);
-  const values = Array.from(tensor.data);
-  const contents = emptyContents();
-  switch (mapping.member) {
-    case 'boolContents':
-      contents.boolContents = values.map((value) => value === true || value === 1 || value === 1n);
-      break;
-    case 'int64Contents':
-    case 'uint64Contents':
-      contents[mapping.member] = values.map((value) => String(value));
-      break;
-    case 'bytesContents':
-      contents.bytesContents = values.map((value) => Buffer.from(String(value), 'utf8'));
-      break;
-    default:
-      contents[mapping.member] = values.map((value) => Number(value));
-  }
-  return { name, datatype: mapping.wire, shape: tensor.shape.map((dim) => String(dim)), contents, rawContents: Buffer.alloc(0) };
-}
-
-function emptyContents(): commonV1.TensorContents {
-  return { boolContents: [], intContents: [], int64Contents: [], uintContents: [], uint64Contents: [], fp32Contents: [], fp64Contents: [], bytesContents: [] };
-}
-
-function shapeOf(name: string, shape: readonly (string | number)[] | undefined): number[] {
-  return (shape ?? []).map((entry, index) => {
-    const dim = typeof entry === 'string' && /^\d+$/.test(entry) ? Number(entry) : entry;
-    if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) {
-      throw new InvalidInputError(name, `shape entry ${index} is ${JSON.stringify(entry)}, expected a non-negative integer`);
-    }
-    return dim;
-  });
-}
-
-function fromContents(name: string, datatype: OipDatatype, values: readonly unknown[]): TensorValue[] {
-  switch (datatype) {
-    case 'INT64':
-    case 'UINT64':
-      return values.map((value, index) => {
-        const text = String(value);
-        if (!INTEGER.test(text)) throw new InvalidInputError(name, `value ${index} is ${JSON.stringify(text)}, expected an integer`);
-        return BigInt(text);
-      });
-    case 'BYTES':
-      return values.map((value, index) => utf8Of(name, index, value as Uint8Array));
-    default:
-      return values as TensorValue[];
-  }
-}
-
-function fromRaw(name: string, datatype: OipDatatype, raw: Uint8Array, count: number): TensorValue[] {
-  if (datatype === 'BYTES') return bytesFromRaw(name, raw);
-  const size = MAPPINGS[datatype].rawSize;
-  if (raw.length !== count * size) {
-    throw new InvalidInputError(name, `raw_contents has ${raw.length} bytes, ${count} ${datatype} values need ${count * size}`);
-  }
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const read = RAW_READERS[datatype];
-  if (read === undefined) throw new InvalidInputError(name, `datatype ${datatype} is not supported yet`);
-  return Array.from({ length: count }, (_, index) => read(view, index * size));
-}
-
-type RawReader = (view: DataView, offset: number) => TensorValue;
-
-const RAW_READERS: Partial<Record<OipDatatype, RawReader>> = {
-  BOOL: (view, offset) => view.getUint8(offset) !== 0,
-  UINT8: (view, offset) => view.getUint8(offset),
-  UINT16: (view, offset) => view.getUint16(offset, true),
-  UINT32: (view, offset) => view.getUint32(offset, true),
-  UINT64: (view, offset) => view.getBigUint64(offset, true),
-  INT8: (view, offset) => view.getInt8(offset),
-  INT16: (view, offset) => view.getInt16(offset, true),
-  INT32: (view, offset) => view.getInt32(offset, true),
-  INT64: (view, offset) => view.getBigInt64(offset, true),
-  FP32: (view, offset) => view.getFloat32(offset, true),
-  FP64: (view, offset) => view.getFloat64(offset, true),
-};
-
-// BYTES in raw_contents: each element is a 4-byte little-endian length, then that many bytes.
-function bytesFromRaw(name: string, raw: Uint8Array): string[] {
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const out: string[] = [];
-  let offset = 0;
-  while (offset < raw.length) {
-    if (offset + 4 > raw.length) throw new InvalidInputError(name, `raw_contents ends inside the length of element ${out.length}`);
-    const length = view.getUint32(offset, true);
-    offset += 4;
-    if (offset + length > raw.length) throw new InvalidInputError(name, `raw_contents ends inside element ${out.length}`);
-    out.push(utf8Of(name, out.length, raw.subarray(offset, offset + length)));
-    offset += length;
-  }
-  return out;
-}
-
-function utf8Of(name: string, index: number, bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new InvalidInputError(name, `value ${index} is not valid UTF-8`);
-  }
+  return { name, datatype: wireDatatypeOf(tensor.datatype), shape: tensor.shape.map((dim) => String(dim)), contents: contentsOf(name, tensor), rawContents: Buffer.alloc(0) };
 }

@@ -1,31 +1,20 @@
 import { status } from '@grpc/grpc-js';
-import { buildLinearModel } from '@strata/onnx';
-import { bearer, buildServiceForTest, failureOf, GrpcTestClient, type ServiceBuild, type ServiceProcess, startServiceProcess, startTestService, type TestService } from '@strata/testing';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { failureOf, GrpcTestClient, startTestService, type TestService } from '@strata/testing';
 
 import { inferenceService } from '../../src/bootstrap';
+import { aLinearModel, TestRegistry } from '../fixtures/test-registry';
 
 // The Open Inference Protocol (inference.GRPCInferenceService) of an in-process inference-service
 // serving what a real registry-service process releases.
 
 jest.setTimeout(240_000);
 
-const TOKEN = 'inference-oip-token';
-const TOKENS = `ci-user:ci:${createHash('sha256').update(TOKEN, 'utf8').digest('hex')}`;
 const MODEL = 'delays';
-/** Model v<k>: probability = sigmoid(k·x0 + x1 - x2). */
-const weightsOf = (k: number): number[][] => [[k], [1], [-1]];
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
-let build: ServiceBuild;
-let registryProcess: ServiceProcess;
-let registry: GrpcTestClient;
+let registry: TestRegistry;
 let inference: TestService;
 let oip: GrpcTestClient;
-let dataDir: string;
 let versions: number[];
 
 interface InferResponse {
@@ -41,20 +30,8 @@ interface TensorMetadata {
   shape: string[];
 }
 
-async function register(k: number): Promise<number> {
-  const bytes = Buffer.from(buildLinearModel({ weights: weightsOf(k), bias: [0], featureCount: 3, activation: 'sigmoid', inputName: 'features', outputName: 'probability' }));
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const response = await new Promise<{ version: { version: number } }>((resolve, reject) => {
-    const raw = registry.raw as unknown as { RegisterVersion: (metadata: unknown, callback: (error: Error | null, response?: unknown) => void) => { write(message: object): void; end(): void } };
-    const call = raw.RegisterVersion.call(registry.raw, bearer(TOKEN), (error, answer) => (error ? reject(error) : resolve(answer as { version: { version: number } })));
-    call.write({ header: { modelName: MODEL, format: 'ARTIFACT_FORMAT_ONNX', sha256, sizeBytes: String(bytes.byteLength) } });
-    call.write({ chunk: bytes });
-    call.end();
-  });
-  return response.version.version;
-}
-
-const setAlias = (alias: string, version: number): Promise<unknown> => registry.call('setAlias', { modelName: MODEL, alias, version, reason: 'test' }, bearer(TOKEN));
+const register = (k: number): Promise<number> => registry.register(MODEL, aLinearModel(k));
+const setAlias = (alias: string, version: number): Promise<unknown> => registry.setAlias(MODEL, alias, version);
 
 const features = (rows: number[][]): object => ({ name: 'features', datatype: 'FP32', shape: [String(rows.length), String(rows[0]?.length ?? 0)], contents: { fp32Contents: rows.flat() } });
 
@@ -79,12 +56,9 @@ async function untilServed(alias: string, version: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  build = await buildServiceForTest('registry-service');
-  dataDir = mkdtempSync(path.join(tmpdir(), 'inference-oip-registry-'));
-  registryProcess = await startServiceProcess(build, { DATA_DIR: dataDir, REGISTRY_TOKENS: TOKENS, LOG_LEVEL: 'warn' });
-  registry = new GrpcTestClient('registryV1', 'RegistryService', registryProcess.grpcAddress);
-  await registry.call('createModel', { name: MODEL }, bearer(TOKEN));
-  inference = await startTestService(inferenceService, 'pglite', { REGISTRY_ADDRESS: registryProcess.grpcAddress });
+  registry = await TestRegistry.start();
+  await registry.createModel(MODEL);
+  inference = await startTestService(inferenceService, 'pglite', { REGISTRY_ADDRESS: registry.grpcAddress });
   oip = new GrpcTestClient('oipV1', 'GRPCInferenceService', inference.grpcAddress);
   versions = [await register(1), await register(2)];
   await setAlias('production', versions[0] as number);
@@ -94,10 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   oip?.close();
   await inference?.stop();
-  registry?.close();
-  await registryProcess?.stop();
-  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
-  await build?.remove();
+  await registry?.stop();
 });
 
 describe('Open Inference Protocol (inference.GRPCInferenceService)', () => {

@@ -1,11 +1,7 @@
 import { status } from '@grpc/grpc-js';
-import { buildLinearModel } from '@strata/onnx';
-import { bearer, buildServiceForTest, failureOf, GrpcTestClient, type ServiceBuild, type ServiceProcess, startServiceProcess, startTestService, type TestService } from '@strata/testing';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { failureOf, GrpcTestClient, startTestService, type TestService } from '@strata/testing';
 import { inferenceService } from '../../src/bootstrap';
+import { aLinearModel, TestRegistry } from '../fixtures/test-registry';
 
 // inference-service in this process (real gRPC socket, PGlite) serving what a real
 // registry-service process releases: alias moves are loaded, warmed and swapped in while
@@ -13,17 +9,9 @@ import { inferenceService } from '../../src/bootstrap';
 
 jest.setTimeout(240_000);
 
-const TOKEN = 'inference-serving-token';
-const TOKENS = `ci-user:ci:${createHash('sha256').update(TOKEN, 'utf8').digest('hex')}`;
-/** Model v<k>: probability = sigmoid(k·x0 + x1 - x2). */
-const weightsOf = (k: number): number[][] => [[k], [1], [-1]];
-
-let build: ServiceBuild;
-let registryProcess: ServiceProcess;
-let registry: GrpcTestClient;
+let registry: TestRegistry;
 let inference: TestService;
 let client: GrpcTestClient;
-let dataDir: string;
 
 interface WireResponse {
   modelName: string;
@@ -32,20 +20,8 @@ interface WireResponse {
   outputs: { name: string; shape: string[]; contents: { fp32Contents: number[] } }[];
 }
 
-async function register(k: number): Promise<number> {
-  const bytes = Buffer.from(buildLinearModel({ weights: weightsOf(k), bias: [0], featureCount: 3, activation: 'sigmoid', inputName: 'features', outputName: 'probability' }));
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const response = await new Promise<{ version: { version: number } }>((resolve, reject) => {
-    const raw = registry.raw as unknown as { RegisterVersion: (metadata: unknown, callback: (error: Error | null, response?: unknown) => void) => { write(message: object): void; end(): void } };
-    const call = raw.RegisterVersion.call(registry.raw, bearer(TOKEN), (error, answer) => (error ? reject(error) : resolve(answer as { version: { version: number } })));
-    call.write({ header: { modelName: 'delays', format: 'ARTIFACT_FORMAT_ONNX', sha256, sizeBytes: String(bytes.byteLength) } });
-    call.write({ chunk: bytes });
-    call.end();
-  });
-  return response.version.version;
-}
-
-const setAlias = (alias: string, version: number): Promise<unknown> => registry.call('setAlias', { modelName: 'delays', alias, version, reason: 'test' }, bearer(TOKEN));
+const register = (k: number): Promise<number> => registry.register('delays', aLinearModel(k));
+const setAlias = (alias: string, version: number): Promise<unknown> => registry.setAlias('delays', alias, version);
 const predict = (model: object, rows: number[][] = [[0.5, 1, 2]], routingKey = ''): Promise<WireResponse> =>
   client.call('predict', { model: { name: 'delays', ...model }, inputs: [{ name: 'features', datatype: 'TENSOR_DATA_TYPE_FP32', shape: [String(rows.length), String(rows[0]?.length ?? 0)], contents: { fp32Contents: rows.flat() } }], routingKey });
 
@@ -61,22 +37,16 @@ async function untilServed(model: object, version: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  build = await buildServiceForTest('registry-service');
-  dataDir = mkdtempSync(path.join(tmpdir(), 'inference-serving-registry-'));
-  registryProcess = await startServiceProcess(build, { DATA_DIR: dataDir, REGISTRY_TOKENS: TOKENS, LOG_LEVEL: 'warn' });
-  registry = new GrpcTestClient('registryV1', 'RegistryService', registryProcess.grpcAddress);
-  await registry.call('createModel', { name: 'delays' }, bearer(TOKEN));
-  inference = await startTestService(inferenceService, 'pglite', { REGISTRY_ADDRESS: registryProcess.grpcAddress });
+  registry = await TestRegistry.start();
+  await registry.createModel('delays');
+  inference = await startTestService(inferenceService, 'pglite', { REGISTRY_ADDRESS: registry.grpcAddress });
   client = new GrpcTestClient('inferenceV1', 'InferenceService', inference.grpcAddress);
 });
 
 afterAll(async () => {
   client?.close();
   await inference?.stop();
-  registry?.close();
-  await registryProcess?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-  await build?.remove();
+  await registry?.stop();
 });
 
 describe('serving released models', () => {
@@ -125,7 +95,7 @@ describe('serving released models', () => {
     await setAlias('canary', versions[1] as number);
     await untilServed({ alias: 'production' }, versions[0] as number);
     await untilServed({ alias: 'canary' }, versions[1] as number);
-    await registry.call('setTrafficPolicy', { modelName: 'delays', policy: { splits: [{ alias: 'production', percent: 80 }, { alias: 'canary', percent: 20 }] }, reason: 'canary' }, bearer(TOKEN));
+    await registry.setTrafficPolicy('delays', [{ alias: 'production', percent: 80 }, { alias: 'canary', percent: 20 }]);
     // The policy arrives through the release stream: wait until some key reaches the canary.
     for (let i = 0; ; i += 1) if ((await predict({}, undefined, `probe-${i % 50}`)).alias === 'canary') break;
     const answers = await Promise.all(Array.from({ length: 1000 }, (_, i) => predict({}, undefined, `user-${i}`)));
