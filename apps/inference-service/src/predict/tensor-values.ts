@@ -1,23 +1,15 @@
+import type { commonV1 } from '@strata/contracts';
 import { type OipDatatype } from '@strata/onnx';
 
 import { type InferenceTensor, InvalidInputError, type TensorValue } from '../model-runtime';
 
 /**
- * Tensor contents as both wire formats carry them — `strata.common.v1.TensorContents` and the
- * Open Inference Protocol's `InferTensorContents` have the same members — and as raw
- * little-endian bytes. The two mappers (predict/tensor.mapper.ts, open-inference/) differ only
- * in their envelopes.
+ * Tensor contents as both wire formats carry them: `strata.common.v1.TensorContents` and the
+ * Open Inference Protocol's `InferTensorContents` have the same members (and generated types),
+ * plus raw little-endian bytes. The two mappers (predict/tensor.mapper.ts, open-inference/)
+ * differ only in their envelopes.
  */
-export interface TensorContents {
-  boolContents: boolean[];
-  intContents: number[];
-  int64Contents: string[];
-  uintContents: number[];
-  uint64Contents: string[];
-  fp32Contents: number[];
-  fp64Contents: number[];
-  bytesContents: Buffer[];
-}
+export type TensorContents = commonV1.TensorContents;
 
 /** A contents member. */
 export type ContentsMember = keyof TensorContents;
