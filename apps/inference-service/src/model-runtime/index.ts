@@ -3,6 +3,7 @@
  * Plain TypeScript, no Nest: the service layer wraps it.
  */
 export {
+  type BatchingOptions,
   DEFAULT_MAX_BATCH_ROWS,
   LoadedModel,
   loadModel,

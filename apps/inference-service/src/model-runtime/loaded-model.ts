@@ -18,6 +18,14 @@ export interface SessionThreads {
   interOp: number;
 }
 
+/** Dynamic batching of one model: concurrent requests are coalesced into one session run. */
+export interface BatchingOptions {
+  /** Most rows (first dimension, summed over the coalesced requests) in one run; 1 = no batching. */
+  maxBatchSize: number;
+  /** Longest the first request of a batch waits for others to join, in ms; 0 = no waiting. */
+  maxQueueDelayMs: number;
+}
+
 /** What {@link loadModel} needs: one model version's verified-to-be bytes. */
 export interface LoadModelInput {
   modelName: string;
@@ -29,6 +37,8 @@ export interface LoadModelInput {
   threads?: SessionThreads;
   /** Default {@link DEFAULT_MAX_BATCH_ROWS}. */
   maxBatchRows?: number;
+  /** Default: no batching (each request runs the session on its own). */
+  batching?: BatchingOptions;
   /** Clock for `loadedAt`; default `() => new Date()`. */
   now?: () => Date;
 }

@@ -57,7 +57,7 @@ describe(ReleaseLoader.name, () => {
   beforeEach(() => {
     registry = new ScriptedRegistry();
     catalog = new ModelCatalog();
-    loader = new ReleaseLoader(registry, catalog, { registryAddress: 'fake:1' }, pino({ level: 'silent' }));
+    loader = new ReleaseLoader(registry, catalog, { registryAddress: 'fake:1', batchMaxSize: 1, batchMaxDelay: 0, sessionIntraOpThreads: 1, sessionInterOpThreads: 1 }, pino({ level: 'silent' }));
     registry.artifacts.set(1, aLinearModelBytes({ bias: [1] }));
     registry.push({ kind: 'snapshot', revision: 0, reset: false, models: new Map() });
     loader.onApplicationBootstrap();

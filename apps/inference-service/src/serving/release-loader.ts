@@ -24,7 +24,7 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly registry: ModelRegistry,
     private readonly catalog: ModelCatalog,
-    @Inject(INFERENCE_CONFIG) private readonly config: Pick<InferenceConfig, 'registryAddress'>,
+    @Inject(INFERENCE_CONFIG) private readonly config: Pick<InferenceConfig, 'registryAddress' | 'batchMaxSize' | 'batchMaxDelay' | 'sessionIntraOpThreads' | 'sessionInterOpThreads'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.follower = new ReleaseFollower(registry, {
@@ -81,7 +81,14 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const artifact = await this.registry.downloadArtifact(modelName, target.version, this.stop.signal);
       if (artifact.sha256 !== target.sha256) throw new ModelLoadError('DIGEST_MISMATCH', modelName, target.version, `the artifact's sha256 ${artifact.sha256} is not the released ${target.sha256}`);
-      const loaded = await loadModel({ modelName, version: target.version, sha256: target.sha256, bytes: artifact.bytes });
+      const loaded = await loadModel({
+        modelName,
+        version: target.version,
+        sha256: target.sha256,
+        bytes: artifact.bytes,
+        threads: { intraOp: this.config.sessionIntraOpThreads, interOp: this.config.sessionInterOpThreads },
+        batching: { maxBatchSize: this.config.batchMaxSize, maxQueueDelayMs: this.config.batchMaxDelay },
+      });
       served.swap(alias, loaded);
       this.logger.info(`serving ${modelName}@${alias} = version ${target.version} (loaded and warmed in ${Date.now() - started} ms)`);
     } catch (error) {
