@@ -24,7 +24,7 @@ export { runService } from './run-service';
 export { DATABASE, ENVIRONMENT, LOGGER, METRICS, SERVICE_CONFIG, SHUTDOWN_SIGNAL } from './runtime-tokens';
 export { type ServiceRuntimeContext, ServiceRuntimeModule } from './service-runtime.module';
 export { type DefaultPorts, loadServiceConfig, type ServiceConfig, serviceConfigSchema } from './service-config';
-export { type RunningService, type ServiceDefinition, startService, type StartServiceOptions } from './start-service';
+export { type RunningService, type ServiceDefinition, type ServiceReadiness, startService, type StartServiceOptions } from './start-service';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, pageOf, type PageRequest, pageSizeOf, PageTokens } from './paging';
 export { durationToMs, fromTimestamp, msToDuration, toTimestamp } from './wire-time';
 export { type ReadableCall, receiveWithBackpressure, sendWithBackpressure, type WritableCall } from './grpc-streams';

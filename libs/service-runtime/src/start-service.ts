@@ -12,6 +12,7 @@ import {
   type HealthService,
   NestPinoLogger,
   ObservabilityInterceptor,
+  WHOLE_SERVER,
 } from '@strata/observability';
 import { type Database, openDatabase } from '@strata/persistence';
 import path from 'node:path';
@@ -36,6 +37,19 @@ export interface ServiceDefinition {
   readonly grpcPackages: readonly ProtoPackage[];
   /** The app's `prisma/migrations` folder, applied before the app starts. */
   readonly migrationsDir: string;
+  /**
+   * What decides readiness beyond "listening" (e.g. inference: every production model loaded).
+   * Unset = SERVING as soon as the server listens. When set, gRPC health (the whole server and
+   * each service) and `/readyz` follow it.
+   */
+  readonly readiness?: (app: NestFastifyApplication) => ServiceReadiness;
+}
+
+/** An app's own readiness: asked after every change it reports. */
+export interface ServiceReadiness {
+  isReady(): boolean;
+  /** Calls `listener` whenever readiness may have changed. */
+  onChange(listener: () => void): void;
 }
 
 /** Overrides for tests: an in-memory database, a captured log stream. */
@@ -119,10 +133,18 @@ export async function startService(definition: ServiceDefinition, config: Servic
     await app.startAllMicroservices();
     await app.listen(config.httpPort, config.bindHost);
     const httpUrl = `http://${config.bindHost}:${config.httpPort}`;
-    for (const pkg of definition.grpcPackages) {
-      for (const service of pkg.services) health.setServing(`${pkg.package}.${service}`);
-    }
-    health.setServing();
+    const serviceNames = definition.grpcPackages.flatMap((pkg) => pkg.services.map((service) => `${pkg.package}.${service}`));
+    const readiness = definition.readiness?.(app);
+    const applyReadiness = (): void => {
+      if (draining.signal.aborted) return;
+      const ready = readiness?.isReady() ?? true;
+      for (const service of [...serviceNames, WHOLE_SERVER]) {
+        if (ready) health.setServing(service);
+        else health.setNotServing(service);
+      }
+    };
+    readiness?.onChange(applyReadiness);
+    applyReadiness();
     logger.info(
       { grpc: grpcAddress, http: httpUrl, database: database.describe() },
       `${name} listening grpc=${grpcAddress} http=${httpUrl} database=${database.describe()}`,

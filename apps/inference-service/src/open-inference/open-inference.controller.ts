@@ -1,3 +1,4 @@
+import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { oipV1 } from '@strata/contracts';
@@ -8,6 +9,7 @@ import { type InferenceTensor, InvalidInputError, type ModelSignature, type Serv
 import { ModelCatalog } from '../serving/model-catalog';
 import { modelStatusOf } from '../serving/model-status';
 import { PredictionService } from '../serving/prediction.service';
+import { announceServedBy } from '../serving/response-metadata';
 import { fromOipInput, toOipOutput } from './oip-tensor.mapper';
 
 export const OIP_SERVER_NAME = 'strata-inference';
@@ -51,26 +53,28 @@ export class OpenInferenceController {
     const served = this.servedOrNotFound(request.name);
     if (request.version === '') return { ready: served.isLoaded(DEFAULT_ALIAS) };
     const version = versionOf(request.version);
-    return { ready: version !== undefined && served.status().some((status) => status.version === version) };
+    const held = [...served.status().map((status) => status.version), ...this.predictions.pinnedVersions(request.name).map((pin) => pin.version)];
+    return { ready: version !== undefined && held.includes(version) };
   }
 
   @GrpcMethod('GRPCInferenceService', 'ModelMetadata')
-  modelMetadata(request: oipV1.ModelMetadataRequest): oipV1.ModelMetadataResponse {
+  async modelMetadata(request: oipV1.ModelMetadataRequest): Promise<oipV1.ModelMetadataResponse> {
     const served = this.servedOrNotFound(request.name);
     const loaded = served.status().flatMap((status) => (status.version === undefined ? [] : [{ alias: status.alias, version: status.version }]));
-    let alias: string | undefined;
+    let signature: ModelSignature;
     if (request.version === '') {
-      alias = loaded.find((entry) => entry.alias === DEFAULT_ALIAS)?.alias ?? [...loaded].sort((a, b) => b.version - a.version)[0]?.alias;
+      const alias = loaded.find((entry) => entry.alias === DEFAULT_ALIAS)?.alias ?? [...loaded].sort((a, b) => b.version - a.version)[0]?.alias;
       if (alias === undefined) throw new UnavailableError(`model ${request.name} has no loaded version yet; retry with backoff`);
+      signature = await this.predictions.signatureOf(request.name, { alias });
     } else {
       const version = versionOf(request.version);
-      alias = loaded.find((entry) => entry.version === version)?.alias;
-      if (alias === undefined) throw new NotFoundError(`model ${request.name} version ${request.version} is not served here`);
+      if (version === undefined) throw new NotFoundError(`model ${request.name} has no version "${request.version}" (versions are positive integers)`);
+      signature = await this.predictions.signatureOf(request.name, { version });
     }
-    const signature = signatureOf(served, alias);
+    const versions = [...loaded.map((entry) => entry.version), ...this.predictions.pinnedVersions(request.name).map((pin) => pin.version)];
     return {
       name: request.name,
-      versions: [...new Set(loaded.map((entry) => entry.version))].sort((a, b) => a - b).map(String),
+      versions: [...new Set(versions)].sort((a, b) => a - b).map(String),
       platform: OIP_PLATFORM,
       inputs: signature.inputs.map(tensorMetadata),
       outputs: signature.outputs.map(tensorMetadata),
@@ -78,7 +82,7 @@ export class OpenInferenceController {
   }
 
   @GrpcMethod('GRPCInferenceService', 'ModelInfer')
-  async modelInfer(request: oipV1.ModelInferRequest): Promise<oipV1.ModelInferResponse> {
+  async modelInfer(request: oipV1.ModelInferRequest, _metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<oipV1.ModelInferResponse> {
     if (request.modelName === '') throw new InvalidArgumentError('model_name is required', [{ field: 'model_name', description: 'required' }]);
     this.servedOrNotFound(request.modelName);
     let version: number | undefined;
@@ -93,6 +97,7 @@ export class OpenInferenceController {
       routingKey: request.id,
       outputNames: (request.outputs ?? []).map((output) => output.name),
     });
+    announceServedBy({ modelName: prediction.modelName, version: prediction.version, featureContracts: [] }, call);
     return {
       modelName: prediction.modelName,
       modelVersion: String(prediction.version),
@@ -115,21 +120,6 @@ function versionOf(text: string): number | undefined {
   if (!/^\d+$/.test(text)) return undefined;
   const version = Number(text);
   return Number.isSafeInteger(version) && version > 0 ? version : undefined;
-}
-
-/** The signature of the version `alias` serves, read under a lease so the model cannot be disposed meanwhile. */
-function signatureOf(served: ServedModel, alias: string): ModelSignature {
-  let lease;
-  try {
-    lease = served.lease(alias);
-  } catch {
-    throw new UnavailableError(`model ${served.modelName} alias ${alias} was unloaded meanwhile; retry`);
-  }
-  try {
-    return lease.model.signature;
-  } finally {
-    lease.release();
-  }
 }
 
 /** Shape with -1 for dynamic dimensions; a model that declares no rank reports an empty shape. */

@@ -1,16 +1,25 @@
-import { type Client, type ClientReadableStream, Metadata } from '@grpc/grpc-js';
+import { type Client, type ClientReadableStream, type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { registryV1 } from '@strata/contracts';
 import { createStrataClient } from '@strata/service-runtime';
 import { createHash } from 'node:crypto';
 import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
-import { ArtifactError, type DownloadedArtifact, ModelRegistry } from './model-registry';
+import { ArtifactError, type DownloadedArtifact, ModelRegistry, type VersionMetadata } from './model-registry';
 import { DEFAULT_TRAFFIC_POLICY, type ModelReleaseState, type ReleaseMessage, type TrafficPolicy } from './release-state';
 
 interface RegistryClient extends Client {
   WatchReleases(request: registryV1.WatchReleasesRequest, metadata: Metadata): ClientReadableStream<registryV1.WatchReleasesResponse>;
   DownloadArtifact(request: registryV1.DownloadArtifactRequest, metadata: Metadata): ClientReadableStream<registryV1.DownloadArtifactResponse>;
+  GetVersion(
+    request: registryV1.GetVersionRequest,
+    metadata: Metadata,
+    options: { deadline: number },
+    callback: (error: ServiceError | null, response?: registryV1.GetVersionResponse) => void,
+  ): ClientUnaryCall;
 }
+
+// GetVersion is a small read (< 20 ms); the deadline only guards against a registry that hangs.
+const GET_VERSION_DEADLINE_MS = 30_000;
 
 /** {@link ModelRegistry} over strata.registry.v1 at REGISTRY_ADDRESS (read RPCs: no token needed). */
 @Injectable()
@@ -64,12 +73,44 @@ export class GrpcModelRegistry extends ModelRegistry implements OnModuleDestroy 
     }
   }
 
+  async getVersion(modelName: string, version: number, signal: AbortSignal): Promise<VersionMetadata> {
+    const client = this.connect();
+    signal.throwIfAborted();
+    const response = await new Promise<registryV1.GetVersionResponse>((resolve, reject) => {
+      const request = { model: { name: modelName, version } } as registryV1.GetVersionRequest;
+      const call = client.GetVersion(request, new Metadata(), { deadline: Date.now() + GET_VERSION_DEADLINE_MS }, (error, answer) => {
+        signal.removeEventListener('abort', cancel);
+        if (error !== null) reject(error);
+        else resolve(answer as registryV1.GetVersionResponse);
+      });
+      const cancel = (): void => call.cancel();
+      signal.addEventListener('abort', cancel, { once: true });
+    });
+    const found = response.version;
+    if (found == null) throw new Error(`the registry answered GetVersion ${modelName}:${version} without a version`);
+    return versionMetadataOf(found);
+  }
+
   private connect(): RegistryClient {
     const address = this.config.registryAddress;
     if (address === undefined || address === '') throw new Error('REGISTRY_ADDRESS is not set: inference cannot follow releases');
     this.client ??= createStrataClient<RegistryClient>('registryV1', 'RegistryService', address);
     return this.client;
   }
+}
+
+function versionMetadataOf(version: registryV1.ModelVersion): VersionMetadata {
+  return {
+    modelName: version.modelName,
+    version: version.version,
+    inputBindings: version.inputBindings.map((binding) => ({ input: binding.input, features: [...binding.features] })),
+    featureContracts: (version.lineage?.featureContracts ?? []).map((contract) => ({
+      name: contract.featureSet?.name ?? '',
+      version: contract.featureSet?.version ?? 0,
+      digest: contract.digest,
+    })),
+    tags: { ...version.tags },
+  };
 }
 
 function releaseMessageOf(message: registryV1.WatchReleasesResponse): ReleaseMessage {

@@ -8,12 +8,25 @@ export interface DownloadedArtifact {
   readonly sha256: string;
 }
 
+/** What inference needs of one registry version besides its artifact: feature bindings, lineage contracts and tags. */
+export interface VersionMetadata {
+  readonly modelName: string;
+  readonly version: number;
+  /** registry InputBinding: model input tensor name + feature names for its columns, in order ("<set>.<feature>" = stored, fetched online; plain = request-time, supplied by the caller) */
+  readonly inputBindings: readonly { readonly input: string; readonly features: readonly string[] }[];
+  /** lineage.feature_contracts */
+  readonly featureContracts: readonly { readonly name: string; readonly version: number; readonly digest: string }[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** The registry as inference sees it: the release stream and artifacts. gRPC in production, fakes in unit tests. */
 export abstract class ModelRegistry {
   /** WatchReleases from `fromRevision` (0 = snapshot first); ends or throws when the stream breaks. */
   abstract watchReleases(fromRevision: number, signal: AbortSignal): AsyncIterable<ReleaseMessage>;
   /** DownloadArtifact of one version; throws ArtifactError on a digest or size mismatch. */
   abstract downloadArtifact(modelName: string, version: number, signal: AbortSignal): Promise<DownloadedArtifact>;
+  /** GetVersion of one version: its input bindings, lineage feature contracts and tags. */
+  abstract getVersion(modelName: string, version: number, signal: AbortSignal): Promise<VersionMetadata>;
 }
 
 /** An artifact that does not match what the registry declared. */

@@ -4,7 +4,7 @@ import { type ReleaseChange, ReleaseState } from './release-state';
 
 /** What the follower reports. */
 export interface ReleaseListener {
-  /** Changes to act on, in order (awaited before the next message is applied). */
+  /** Changes to act on, in order (awaited before the next message is applied); also called, maybe with none, after every snapshot. */
   changed(changes: readonly ReleaseChange[], revision: number): Promise<void> | void;
   /** The stream broke; the follower reconnects after `retryInMs`, resuming from `revision`. */
   disconnected(error: unknown, revision: number, retryInMs: number): void;
@@ -35,7 +35,7 @@ export class ReleaseFollower {
         for await (const message of this.registry.watchReleases(this.state.revision, signal)) {
           backoff = BACKOFF_MS.first;
           const changes = this.state.apply(message);
-          if (changes.length > 0) await this.listener.changed(changes, this.state.revision);
+          if (changes.length > 0 || message.kind === 'snapshot') await this.listener.changed(changes, this.state.revision);
         }
         if (signal.aborted) return;
         throw new Error('the release stream ended');

@@ -1,12 +1,20 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { ServedModel } from '../model-runtime';
+import { type LoadedModel, ServedModel } from '../model-runtime';
 import { DEFAULT_TRAFFIC_POLICY, type TrafficPolicy } from '../releases/release-state';
+
+/** What the request path needs to know about a loaded version besides its session. */
+export interface VersionDetails {
+  /** Estimated resident bytes (memory budget). */
+  readonly bytes: number;
+}
 
 /** Every model this replica serves: its aliases' loaded versions and its traffic policy. */
 @Injectable()
 export class ModelCatalog implements OnModuleDestroy {
   private readonly models = new Map<string, ServedModel>();
   private readonly policies = new Map<string, TrafficPolicy>();
+  private readonly details = new WeakMap<LoadedModel, VersionDetails>();
+  private readonly bytesByVersion = new Map<string, number>();
 
   /** The served model called `name`, created empty on first use. */
   served(name: string): ServedModel {
@@ -24,6 +32,26 @@ export class ModelCatalog implements OnModuleDestroy {
 
   names(): string[] {
     return [...this.models.keys()].sort();
+  }
+
+  /** Records what a loaded version's requests need (set once, when it is loaded). */
+  describe(model: LoadedModel, details: VersionDetails): void {
+    this.details.set(model, details);
+    this.bytesByVersion.set(`${model.modelName}@${model.version}`, details.bytes);
+  }
+
+  detailsOf(model: LoadedModel): VersionDetails | undefined {
+    return this.details.get(model);
+  }
+
+  /** Bytes held by the versions aliases serve, across every model. */
+  aliasBytes(): number {
+    let total = 0;
+    for (const served of this.models.values()) {
+      const versions = new Set(served.status().flatMap((status) => (status.version === undefined ? [] : [status.version])));
+      for (const version of versions) total += this.bytesByVersion.get(`${served.modelName}@${version}`) ?? 0;
+    }
+    return total;
   }
 
   setPolicy(name: string, policy: TrafficPolicy): void {

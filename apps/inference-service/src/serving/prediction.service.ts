@@ -1,9 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { getRequestContext, newRequestId, setModelVersion } from '@strata/observability';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { getRequestContext, newRequestId } from '@strata/observability';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/service-runtime';
-import { type InferenceTensor, InvalidInputError, ModelUnavailableError } from '../model-runtime';
+import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
+import { type InferenceTensor, InvalidInputError, type ModelLease, type ModelSignature, ModelUnavailableError, type ServedModel } from '../model-runtime';
 import { chooseAlias } from '../routing/traffic-router';
 import { ModelCatalog } from './model-catalog';
+import { VersionLoader } from './version-loader';
+import { VersionPins } from './version-pins';
 
 /** A prediction request in domain terms. */
 export interface PredictionRequest {
@@ -17,6 +21,14 @@ export interface PredictionRequest {
   readonly outputNames: readonly string[];
 }
 
+/** Server-side timings, in microseconds. */
+export interface PredictionTimings {
+  readonly featureFetchUs: number;
+  readonly queueUs: number;
+  readonly inferenceUs: number;
+  readonly totalUs: number;
+}
+
 /** What was served. */
 export interface Prediction {
   readonly modelName: string;
@@ -24,48 +36,146 @@ export interface Prediction {
   /** Empty when the request named an exact version. */
   readonly alias: string;
   readonly outputs: Readonly<Record<string, InferenceTensor>>;
-  readonly computeMs: number;
+  /** The traffic policy's alias had no loaded version, so `production` answered. */
+  readonly versionFallback: boolean;
+  readonly timings: PredictionTimings;
 }
 
+/** The version a request runs on, held for the request. */
+interface Selection {
+  readonly lease: ModelLease;
+  /** Empty for an exact version. */
+  readonly alias: string;
+  readonly fallback: boolean;
+}
+
+const FALLBACK_ALIAS = 'production';
+const PIN_LOAD_TIMEOUT_MS = 30_000;
+
 /**
- * Runs a prediction on the version the request selects: an exact version (one an alias
- * currently serves), an alias, or the model's traffic policy, deterministic by routing key (the
- * request ID when none is given, so a retried request reaches the same version).
+ * Runs a prediction on the version the request selects: an exact version (an alias's, or
+ * loaded on demand within the memory budget), an alias, or the model's traffic policy,
+ * deterministic by routing key (the request ID when none is given, so a retried request reaches
+ * the same version).
  */
 @Injectable()
-export class PredictionService {
-  constructor(private readonly catalog: ModelCatalog) {}
+export class PredictionService implements OnModuleDestroy {
+  private readonly pins: VersionPins;
+
+  constructor(
+    private readonly catalog: ModelCatalog,
+    versions: VersionLoader,
+    @Inject(INFERENCE_CONFIG) config: Pick<InferenceConfig, 'modelMemoryBudgetMb'>,
+  ) {
+    this.pins = new VersionPins({
+      budgetBytes: config.modelMemoryBudgetMb * 1024 * 1024,
+      aliasBytes: () => catalog.aliasBytes(),
+      load: (modelName, version) => versions.load(modelName, version, undefined, AbortSignal.timeout(PIN_LOAD_TIMEOUT_MS)),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pins.close();
+  }
+
+  /** Pinned (non-alias) versions of a model, for status. */
+  pinnedVersions(modelName: string): ReturnType<VersionPins['status']> {
+    return this.pins.status(modelName);
+  }
+
+  /**
+   * The signature of an exact version (loaded on demand like a pinned request) or, without one,
+   * of the version `alias` serves.
+   *
+   * @throws NotFoundError / UnavailableError as {@link predict} would.
+   */
+  async signatureOf(modelName: string, selector: { version: number } | { alias: string }): Promise<ModelSignature> {
+    const served = this.catalog.find(modelName);
+    if (served === undefined) throw new NotFoundError(`model ${modelName} is not released to this service`);
+    const lease = 'version' in selector ? await this.leaseVersion(served, selector.version) : leaseAlias(served, selector.alias);
+    try {
+      return lease.model.signature;
+    } finally {
+      lease.release();
+    }
+  }
 
   async predict(request: PredictionRequest): Promise<Prediction> {
+    const started = performance.now();
     const served = this.catalog.find(request.modelName);
     if (served === undefined) throw new NotFoundError(`model ${request.modelName} is not released to this service`);
-    const alias = this.aliasFor(request);
-    const started = performance.now();
+    const selection = await this.select(served, request);
+    const { model } = selection.lease;
     try {
-      const { version, outputs } = await served.predict(alias, request.inputs);
-      setModelVersion(String(version), request.modelName);
-      return { modelName: request.modelName, version, alias: request.version === undefined ? alias : '', outputs: pick(outputs, request.outputNames), computeMs: performance.now() - started };
+      const run = await model.predictTimed(request.inputs);
+      return {
+        modelName: model.modelName,
+        version: model.version,
+        alias: selection.alias,
+        outputs: pick(run.outputs, request.outputNames),
+        versionFallback: selection.fallback,
+        timings: { featureFetchUs: 0, queueUs: micros(run.queueMs), inferenceUs: micros(run.inferenceMs), totalUs: micros(performance.now() - started) },
+      };
     } catch (error) {
       if (error instanceof InvalidInputError) throw new InvalidArgumentError(error.message, [{ field: `inputs[${error.field}]`, description: error.message }]);
-      if (error instanceof ModelUnavailableError) throw new UnavailableError(`${request.modelName}@${alias} has no loaded version yet; retry with backoff`);
+      if (error instanceof ModelUnavailableError) throw new UnavailableError(`${request.modelName} version ${model.version} was unloaded meanwhile; retry`);
       throw error;
+    } finally {
+      selection.lease.release();
     }
   }
 
-  private aliasFor(request: PredictionRequest): string {
-    const served = this.catalog.find(request.modelName);
-    if (request.version !== undefined) {
-      const holder = served?.status().find((status) => status.version === request.version);
-      if (holder === undefined) throw new NotFoundError(`${request.modelName} version ${request.version} is not served here (serve it through an alias)`);
-      return holder.alias;
-    }
+  private async select(served: ServedModel, request: PredictionRequest): Promise<Selection> {
+    if (request.version !== undefined) return { lease: await this.leaseVersion(served, request.version), alias: '', fallback: false };
     if (request.alias !== undefined) {
-      if (served?.status().some((status) => status.alias === request.alias) !== true) throw new NotFoundError(`${request.modelName} has no alias "${request.alias}" on this service`);
-      return request.alias;
+      if (!served.status().some((status) => status.alias === request.alias)) throw new NotFoundError(`${request.modelName} has no alias "${request.alias}" on this service`);
+      return { lease: leaseAlias(served, request.alias), alias: request.alias, fallback: false };
     }
     const key = request.routingKey !== '' ? request.routingKey : (getRequestContext().requestId ?? newRequestId());
-    return chooseAlias(this.catalog.policyOf(request.modelName), key);
+    const alias = chooseAlias(this.catalog.policyOf(request.modelName), key);
+    if (alias !== FALLBACK_ALIAS && !served.isLoaded(alias) && served.isLoaded(FALLBACK_ALIAS)) {
+      return { lease: leaseAlias(served, FALLBACK_ALIAS), alias: FALLBACK_ALIAS, fallback: true };
+    }
+    return { lease: leaseAlias(served, alias), alias, fallback: false };
   }
+
+  /** An alias's version when one serves it, else a pinned version loaded on demand. */
+  private async leaseVersion(served: ServedModel, version: number): Promise<ModelLease> {
+    for (const status of served.status()) {
+      if (status.version !== version) continue;
+      try {
+        const lease = served.lease(status.alias);
+        if (lease.model.version === version) return lease;
+        lease.release();
+      } catch (error) {
+        if (!(error instanceof ModelUnavailableError)) throw error;
+      }
+    }
+    try {
+      return await this.pins.lease(served.modelName, version);
+    } catch (error) {
+      if (codeOf(error) === grpcStatus.NOT_FOUND) throw new NotFoundError(`${served.modelName} has no version ${version} in the registry`);
+      if (error instanceof UnavailableError) throw error;
+      throw new UnavailableError(`${served.modelName} version ${version} could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function leaseAlias(served: ServedModel, alias: string): ModelLease {
+  try {
+    return served.lease(alias);
+  } catch (error) {
+    if (error instanceof ModelUnavailableError) throw new UnavailableError(`${served.modelName}@${alias} has no loaded version yet; retry with backoff`);
+    throw error;
+  }
+}
+
+function codeOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : undefined;
+}
+
+function micros(ms: number): number {
+  return Math.min(4_294_967_295, Math.max(0, Math.round(ms * 1000)));
 }
 
 function pick(outputs: Readonly<Record<string, InferenceTensor>>, names: readonly string[]): Record<string, InferenceTensor> {

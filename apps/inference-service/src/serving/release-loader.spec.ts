@@ -1,11 +1,12 @@
 import { OnnxGraphBuilder } from '@strata/onnx';
 import pino from 'pino';
 import { aLinearModelBytes, sha256Of } from '../model-runtime/model-runtime.fixtures';
-import { type DownloadedArtifact, ModelRegistry } from '../releases/model-registry';
+import { type DownloadedArtifact, ModelRegistry, type VersionMetadata } from '../releases/model-registry';
 import type { ReleaseMessage } from '../releases/release-state';
 import { ModelCatalog } from './model-catalog';
 import { modelStatusOf } from './model-status';
 import { ReleaseLoader } from './release-loader';
+import { VersionLoader } from './version-loader';
 
 /** A registry that releases what the test pushes and serves the artifacts it was given. */
 class ScriptedRegistry extends ModelRegistry {
@@ -30,6 +31,10 @@ class ScriptedRegistry extends ModelRegistry {
   downloadArtifact(_modelName: string, version: number): Promise<DownloadedArtifact> {
     const bytes = this.artifacts.get(version) ?? new Uint8Array();
     return Promise.resolve({ version, bytes, sha256: sha256Of(bytes) });
+  }
+
+  getVersion(modelName: string, version: number): Promise<VersionMetadata> {
+    return Promise.resolve({ modelName, version, inputBindings: [], featureContracts: [], tags: {} });
   }
 }
 
@@ -57,7 +62,7 @@ describe(ReleaseLoader.name, () => {
   beforeEach(() => {
     registry = new ScriptedRegistry();
     catalog = new ModelCatalog();
-    loader = new ReleaseLoader(registry, catalog, { registryAddress: 'fake:1', batchMaxSize: 1, batchMaxDelay: 0, sessionIntraOpThreads: 1, sessionInterOpThreads: 1 }, pino({ level: 'silent' }));
+    loader = new ReleaseLoader(registry, catalog, new VersionLoader(registry, catalog, { batchMaxSize: 1, batchMaxDelay: 0, sessionIntraOpThreads: 1, sessionInterOpThreads: 1 }), { registryAddress: 'fake:1' }, pino({ level: 'silent' }));
     registry.artifacts.set(1, aLinearModelBytes({ bias: [1] }));
     registry.push({ kind: 'snapshot', revision: 0, reset: false, models: new Map() });
     loader.onApplicationBootstrap();
@@ -86,5 +91,22 @@ describe(ReleaseLoader.name, () => {
     expect(loader.failedLoads()).toBe(1);
     const status = modelStatusOf('m', catalog.served('m').status(), catalog.policyOf('m'));
     expect(status.versions).toEqual([expect.objectContaining({ version: 1, state: 'ready' }), expect.objectContaining({ version: 2, state: 'failed', lastLoadError: expect.stringContaining(reason) as unknown })]);
+  });
+
+  it('is ready only once every production alias has a loaded version, and stays ready while a new version loads or fails', async () => {
+    await settle(() => loader.isReady());
+    let changes = 0;
+    loader.onChange(() => (changes += 1));
+    registry.artifacts.set(5, new TextEncoder().encode('not onnx'));
+    move(5);
+    await settle(() => failureOf() !== undefined);
+    expect(loader.isReady()).toBe(false); // production exists but nothing could be loaded for it
+    move(1);
+    await settle(() => servedVersion() === 1);
+    expect(loader.isReady()).toBe(true);
+    move(5);
+    await settle(() => loader.failedLoads() === 2);
+    expect(loader.isReady()).toBe(true); // version 1 still serves
+    expect(changes).toBeGreaterThanOrEqual(3);
   });
 });

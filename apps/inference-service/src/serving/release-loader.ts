@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { LOGGER } from '@strata/service-runtime';
+import { LOGGER, type ServiceReadiness } from '@strata/service-runtime';
 import type { Logger } from 'pino';
 import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
-import { loadModel, ModelLoadError } from '../model-runtime';
 import { ModelRegistry } from '../releases/model-registry';
 import { ReleaseFollower } from '../releases/release-follower';
 import type { AliasTarget, ReleaseChange } from '../releases/release-state';
 import { ModelCatalog } from './model-catalog';
+import { VersionLoader } from './version-loader';
 
 /**
  * Serves what the registry releases: follows WatchReleases and, for each alias move,
@@ -15,8 +15,10 @@ import { ModelCatalog } from './model-catalog';
  * version, is logged and recorded for GetModelStatus.
  */
 @Injectable()
-export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy {
+export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, ServiceReadiness {
   private readonly stop = new AbortController();
+  private readonly readinessListeners: (() => void)[] = [];
+  private synced = false;
   private readonly follower: ReleaseFollower;
   private running: Promise<void> | undefined;
   private failures = 0;
@@ -24,7 +26,8 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly registry: ModelRegistry,
     private readonly catalog: ModelCatalog,
-    @Inject(INFERENCE_CONFIG) private readonly config: Pick<InferenceConfig, 'registryAddress' | 'batchMaxSize' | 'batchMaxDelay' | 'sessionIntraOpThreads' | 'sessionInterOpThreads'>,
+    private readonly versions: VersionLoader,
+    @Inject(INFERENCE_CONFIG) private readonly config: Pick<InferenceConfig, 'registryAddress'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.follower = new ReleaseFollower(registry, {
@@ -35,7 +38,7 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.registryAddress === undefined || this.config.registryAddress === '') {
+    if (!this.follows()) {
       this.logger.warn('REGISTRY_ADDRESS is not set: no models will be served (set it to follow the registry\'s releases)');
       return;
     }
@@ -45,6 +48,22 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stop.abort();
     await this.running;
+  }
+
+  /**
+   * Ready when the registry's current releases are known and every model with a `production`
+   * alias has a loaded, warm version for it (the previous one counts while a new one loads).
+   * Without REGISTRY_ADDRESS nothing is configured, so the service is ready at once.
+   */
+  isReady(): boolean {
+    if (!this.follows()) return true;
+    if (!this.synced) return false;
+    const state = this.follower.state;
+    return state.modelNames().every((name) => state.model(name)?.aliases.has('production') !== true || this.catalog.find(name)?.isLoaded('production') === true);
+  }
+
+  onChange(listener: () => void): void {
+    this.readinessListeners.push(listener);
   }
 
   /** The last release revision applied. */
@@ -57,7 +76,19 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy {
     return this.failures;
   }
 
+  private follows(): boolean {
+    return this.config.registryAddress !== undefined && this.config.registryAddress !== '';
+  }
+
+  private notifyReadiness(): void {
+    for (const listener of this.readinessListeners) listener();
+  }
+
   private async apply(changes: readonly ReleaseChange[]): Promise<void> {
+    if (!this.synced) {
+      this.synced = true;
+      this.logger.info(`release stream synced at revision ${this.follower.state.revision}: ${this.follower.state.modelNames().length} model(s) released`);
+    }
     for (const change of changes) {
       switch (change.kind) {
         case 'alias-target':
@@ -72,24 +103,17 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy {
           this.logger.info(`traffic policy of ${change.modelName}: ${change.policy.splits.map((split) => `${split.alias} ${split.percent}%`).join(', ')}`);
           break;
       }
+      this.notifyReadiness();
     }
+    this.notifyReadiness();
   }
 
   private async load(modelName: string, alias: string, target: AliasTarget): Promise<void> {
     const served = this.catalog.served(modelName);
     const started = Date.now();
     try {
-      const artifact = await this.registry.downloadArtifact(modelName, target.version, this.stop.signal);
-      if (artifact.sha256 !== target.sha256) throw new ModelLoadError('DIGEST_MISMATCH', modelName, target.version, `the artifact's sha256 ${artifact.sha256} is not the released ${target.sha256}`);
-      const loaded = await loadModel({
-        modelName,
-        version: target.version,
-        sha256: target.sha256,
-        bytes: artifact.bytes,
-        threads: { intraOp: this.config.sessionIntraOpThreads, interOp: this.config.sessionInterOpThreads },
-        batching: { maxBatchSize: this.config.batchMaxSize, maxQueueDelayMs: this.config.batchMaxDelay },
-      });
-      served.swap(alias, loaded);
+      const { model } = await this.versions.load(modelName, target.version, target.sha256, this.stop.signal);
+      served.swap(alias, model);
       this.logger.info(`serving ${modelName}@${alias} = version ${target.version} (loaded and warmed in ${Date.now() - started} ms)`);
     } catch (error) {
       if (this.stop.signal.aborted) return;

@@ -6,10 +6,11 @@ import { InferenceController } from './inference.controller';
 import { ModelCatalog } from './model-catalog';
 import { PredictionService } from './prediction.service';
 import { ReleaseLoader } from './release-loader';
+import { VersionLoader } from './version-loader';
 
 /** Serving released models: the release loader, the catalog of loaded versions and the InferenceService RPCs. */
 @Module({
   controllers: [InferenceController, OpenInferenceController],
-  providers: [ModelCatalog, PredictionService, ReleaseLoader, { provide: ModelRegistry, useClass: GrpcModelRegistry }],
+  providers: [ModelCatalog, PredictionService, ReleaseLoader, VersionLoader, { provide: ModelRegistry, useClass: GrpcModelRegistry }],
 })
 export class ServingModule {}

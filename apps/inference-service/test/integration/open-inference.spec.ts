@@ -98,7 +98,7 @@ describe('Open Inference Protocol (inference.GRPCInferenceService)', () => {
     const metadata = await oip.call<{ name: string; versions: string[]; platform: string; inputs: TensorMetadata[]; outputs: TensorMetadata[] }>('modelMetadata', { name: MODEL, version: '' });
     expect(metadata).toEqual(expected);
     await expect(oip.call('modelMetadata', { name: MODEL, version: String(versions[0]) })).resolves.toEqual(expected);
-    expect((await failureOf(oip.call('modelMetadata', { name: MODEL, version: String(versions[1]) }))).code).toBe(status.NOT_FOUND);
+    expect((await failureOf(oip.call('modelMetadata', { name: MODEL, version: '999' }))).code).toBe(status.NOT_FOUND);
     expect((await failureOf(oip.call('modelMetadata', { name: 'no-such-model', version: '' }))).code).toBe(status.NOT_FOUND);
   });
 
@@ -141,9 +141,10 @@ describe('Open Inference Protocol (inference.GRPCInferenceService)', () => {
     expect(shortRaw.fieldViolations[0]?.field).toBe('inputs[features]');
   });
 
-  it('answers an unknown model or version with NOT_FOUND', async () => {
+  it('answers an unknown model or version with NOT_FOUND, and serves a registered version no alias points at', async () => {
     expect((await failureOf(oip.call('modelInfer', { modelName: 'no-such-model', inputs: [features([[1, 2, 3]])] }))).code).toBe(status.NOT_FOUND);
-    expect((await failureOf(infer({ modelVersion: String(versions[1]), inputs: [features([[1, 2, 3]])] }))).code).toBe(status.NOT_FOUND);
+    expect((await failureOf(infer({ modelVersion: '999', inputs: [features([[1, 2, 3]])] }))).code).toBe(status.NOT_FOUND);
+    expect(await infer({ modelVersion: String(versions[1]), inputs: [features([[1, 2, 3]])] })).toMatchObject({ modelVersion: String(versions[1]) });
     expect((await failureOf(infer({ modelVersion: 'latest', inputs: [features([[1, 2, 3]])] }))).code).toBe(status.NOT_FOUND);
   });
 });

@@ -1,4 +1,5 @@
-import { status } from '@grpc/grpc-js';
+import { type ClientUnaryCall, Metadata, status } from '@grpc/grpc-js';
+import { GrpcHealthProbe } from '@strata/service-runtime';
 import { failureOf, GrpcTestClient, startTestService, type TestService } from '@strata/testing';
 import { inferenceService } from '../../src/bootstrap';
 import { aLinearModel, TestRegistry } from '../fixtures/test-registry';
@@ -124,5 +125,49 @@ describe('serving released models', () => {
     expect((await failureOf(predict({ alias: 'staging' }))).code).toBe(status.NOT_FOUND);
     const exact = await predict({ version: versions[1] });
     expect(exact).toMatchObject({ modelVersion: versions[1], alias: '' });
+  });
+
+  it('serves a pinned version no alias points at: loaded on demand, reported in GetModelStatus', async () => {
+    const unaliased = versions[2] as number;
+    const { status: before } = await client.call<{ status: { versions: { version: number }[] } }>('getModelStatus', { modelName: 'delays' });
+    expect(before.versions.map((version) => version.version)).not.toContain(unaliased);
+    const pinned = await predict({ version: unaliased }, [[1, 0, 0]]);
+    expect(pinned).toMatchObject({ modelVersion: unaliased, alias: '' });
+    expect(pinned.outputs[0]?.contents.fp32Contents[0]).toBeCloseTo(1 / (1 + Math.exp(-3)), 6); // k = 3
+    const { status: after } = await client.call<{ status: { versions: { version: number; aliases: string[]; state: string }[] } }>('getModelStatus', { modelName: 'delays' });
+    expect(after.versions).toContainEqual(expect.objectContaining({ version: unaliased, aliases: [], state: 'MODEL_LOAD_STATE_READY' }));
+  });
+
+  it('returns the served version in response metadata and timings in the message', async () => {
+    const raw = client.raw as unknown as Record<string, (request: object, metadata: Metadata, options: object, callback: (error: Error | null, response?: WireResponse & { timings: Record<string, number> }) => void) => ClientUnaryCall>;
+    let headers: Metadata | undefined;
+    const response = await new Promise<WireResponse & { timings: Record<string, number> }>((resolve, reject) => {
+      const call = raw['Predict']?.call(client.raw, { model: { name: 'delays', alias: 'production' }, inputs: [{ name: 'features', datatype: 'TENSOR_DATA_TYPE_FP32', shape: ['1', '3'], contents: { fp32Contents: [0, 0, 0] } }] }, new Metadata(), {}, (error, answer) => (error ? reject(error) : resolve(answer as never)));
+      call?.on('metadata', (metadata: Metadata) => (headers = metadata));
+    });
+    expect(headers?.get('strata-model-version')).toEqual([`delays:${response.modelVersion}`]);
+    expect(response.timings.totalUs).toBeGreaterThanOrEqual(response.timings.inferenceUs);
+    expect(response.timings.inferenceUs).toBeGreaterThan(0);
+  });
+
+  it('answers PredictBatch item by item: one bad request fails alone', async () => {
+    const good = { model: { name: 'delays', alias: 'production' }, inputs: [{ name: 'features', datatype: 'TENSOR_DATA_TYPE_FP32', shape: ['1', '3'], contents: { fp32Contents: [0, 0, 0] } }] };
+    const { results } = await client.call<{ results: { response?: WireResponse; error?: { code: number; fieldViolations: { field: string }[] } }[] }>('predictBatch', {
+      requests: [good, { ...good, inputs: [{ ...good.inputs[0], shape: ['1', '2'], contents: { fp32Contents: [0, 0] } }] }, { ...good, model: { name: 'nope' } }, good],
+    });
+    expect(results.map((result) => (result.response === undefined ? result.error?.code : 0))).toEqual([0, status.INVALID_ARGUMENT, status.NOT_FOUND, 0]);
+    expect(results[1]?.error?.fieldViolations[0]?.field).toBe('inputs[features]');
+    expect(results[0]?.response?.modelName).toBe('delays');
+    expect((await failureOf(client.call('predictBatch', { requests: [] }))).code).toBe(status.INVALID_ARGUMENT);
+  });
+
+  it('reports SERVING on gRPC health once the production alias is loaded', async () => {
+    const probe = new GrpcHealthProbe(inference.grpcAddress);
+    try {
+      expect(await probe.check()).toBe('SERVING');
+      expect(await probe.check('strata.inference.v1.InferenceService')).toBe('SERVING');
+    } finally {
+      probe.close();
+    }
   });
 });
