@@ -11,7 +11,9 @@ export {
   type ModelLease,
   type ModelSignature,
   type SessionThreads,
+  type TimedPrediction,
 } from './loaded-model';
+export { type BatchedResult, DynamicBatcher, type SessionRunner } from './dynamic-batcher';
 export { InvalidInputError, ModelLoadError, type ModelLoadFailureReason, ModelUnavailableError } from './model-runtime.errors';
 export { type AliasLoadFailure, type AliasStatus, ServedModel } from './served-model';
 export { type InferenceTensor, type TensorValue } from './tensors';

@@ -167,6 +167,55 @@ describe(LoadedModel.name, () => {
     });
   });
 
+  describe('dynamic batching', () => {
+    let batched: LoadedModel;
+
+    beforeAll(async () => {
+      batched = await loadModel(aLoadInput({ batching: { maxBatchSize: 8, maxQueueDelayMs: 0 } }));
+    });
+
+    afterAll(async () => {
+      batched.retire();
+      await batched.whenDisposed();
+    });
+
+    it('coalesces concurrent predictions into one run and answers each with its own rows', async () => {
+      const results = await Promise.all([batched.predictTimed({ features: features([[1, 1, 1]]) }), batched.predictTimed({ features: features([[1, 0, 0], [0, 0, 2]]) })]);
+
+      expect(results.map(({ outputs, batchRows }) => ({ outputs, batchRows }))).toEqual([
+        { outputs: { score: { datatype: 'FP32', shape: [1, 1], data: new Float32Array([6.5]) } }, batchRows: 3 },
+        { outputs: { score: { datatype: 'FP32', shape: [2, 1], data: new Float32Array([1.5, 6.5]) } }, batchRows: 3 },
+      ]);
+      expect(results.every(({ queueMs, inferenceMs }) => queueMs >= 0 && inferenceMs >= 0)).toBe(true);
+    });
+
+    it('fails a bad request alone, before it is queued', async () => {
+      const [good, bad, alsoGood] = await Promise.allSettled([
+        batched.predict({ features: features([[1, 1, 1]]) }),
+        batched.predict({ features: { datatype: 'FP32', shape: [1, 3], data: [1, 'two', 3] } }),
+        batched.predict({ features: features([[0, 0, 2]]) }),
+      ]);
+
+      expect(good).toEqual({ status: 'fulfilled', value: { score: expect.objectContaining({ data: new Float32Array([6.5]) }) } });
+      expect(bad).toEqual({ status: 'rejected', reason: expect.any(InvalidInputError) });
+      expect(alsoGood).toEqual({ status: 'fulfilled', value: { score: expect.objectContaining({ data: new Float32Array([6.5]) }) } });
+    });
+
+    it('answers the requests queued on a retired model before releasing its session', async () => {
+      const loaded = await loadModel(aLoadInput({ batching: { maxBatchSize: 2, maxQueueDelayMs: 0 } }));
+      const lease = loaded.acquire();
+      const queued = [1, 2, 3].map((x) => lease.model.predict({ features: features([[x, 0, 0]]) }));
+      lease.release();
+      loaded.retire();
+
+      expect({ disposed: loaded.isDisposed(), inFlight: loaded.inFlight }).toEqual({ disposed: false, inFlight: 0 });
+      const scores = (await Promise.all(queued)).map((outputs) => Number(outputs['score']?.data[0]));
+      await loaded.whenDisposed();
+
+      expect({ scores, disposed: loaded.isDisposed() }).toEqual({ scores: [1.5, 2.5, 3.5], disposed: true });
+    });
+  });
+
   describe('leases', () => {
     it('disposes the session only when the last lease of a retired model is released', async () => {
       const loaded = await loadModel(aLoadInput());

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 
 import { inspectOnnxModel, InvalidOnnxModelError, type OnnxModelInfo, type TensorSpec } from '@strata/onnx';
 import { InferenceSession, type Tensor } from 'onnxruntime-node';
 
+import { type BatchingOptions, DynamicBatcher } from './dynamic-batcher';
 import { InvalidInputError, ModelLoadError, type ModelLoadFailureReason, ModelUnavailableError } from './model-runtime.errors';
 import { describeSpec, fromOrtTensor, type InferenceTensor, isServableDatatype, toOrtTensor, zeroTensor } from './tensors';
 
@@ -18,12 +20,17 @@ export interface SessionThreads {
   interOp: number;
 }
 
-/** Dynamic batching of one model: concurrent requests are coalesced into one session run. */
-export interface BatchingOptions {
-  /** Most rows (first dimension, summed over the coalesced requests) in one run; 1 = no batching. */
-  maxBatchSize: number;
-  /** Longest the first request of a batch waits for others to join, in ms; 0 = no waiting. */
-  maxQueueDelayMs: number;
+export type { BatchingOptions } from './dynamic-batcher';
+
+/** One request's outputs and where its time went (see {@link LoadedModel.predictTimed}). */
+export interface TimedPrediction {
+  outputs: Record<string, InferenceTensor>;
+  /** Time spent queued for the session (waiting for a batch to fill or the previous run), in ms. */
+  queueMs: number;
+  /** Duration of the session run that produced the outputs, in ms. */
+  inferenceMs: number;
+  /** Rows (first dimension) of that run: the request's own rows plus those batched with it. */
+  batchRows: number;
 }
 
 /** What {@link loadModel} needs: one model version's verified-to-be bytes. */
@@ -37,7 +44,7 @@ export interface LoadModelInput {
   threads?: SessionThreads;
   /** Default {@link DEFAULT_MAX_BATCH_ROWS}. */
   maxBatchRows?: number;
-  /** Default: no batching (each request runs the session on its own). */
+  /** Default: no batching (each request runs the session on its own, concurrently). */
   batching?: BatchingOptions;
   /** Clock for `loadedAt`; default `() => new Date()`. */
   now?: () => Date;
@@ -93,6 +100,7 @@ export async function loadModel(input: LoadModelInput): Promise<LoadedModel> {
   const model = new LoadedModel(modelName, version, expected, { inputs: info.inputs, outputs: info.outputs }, session, {
     maxBatchRows: input.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS,
     loadedAt: (input.now ?? (() => new Date()))(),
+    ...(input.batching === undefined ? {} : { batching: input.batching }),
   });
   try {
     await model.warmUp();
@@ -131,8 +139,11 @@ function messageOf(error: unknown): string {
 export class LoadedModel {
   private readonly inputsByName: ReadonlyMap<string, TensorSpec>;
   private readonly maxBatchRows: number;
+  private readonly batcher: DynamicBatcher | undefined;
   readonly loadedAt: Date;
   private leases = 0;
+  // Predictions queued or running: like leases, they keep the session from being released.
+  private pending = 0;
   private retired = false;
   private disposing = false;
   private disposalFailure: unknown;
@@ -148,11 +159,12 @@ export class LoadedModel {
     readonly sha256: string,
     readonly signature: ModelSignature,
     private readonly session: InferenceSession,
-    options: { maxBatchRows: number; loadedAt: Date },
+    options: { maxBatchRows: number; loadedAt: Date; batching?: BatchingOptions },
   ) {
     this.inputsByName = new Map(signature.inputs.map((spec) => [spec.name, spec]));
     this.maxBatchRows = options.maxBatchRows;
     this.loadedAt = options.loadedAt;
+    this.batcher = options.batching === undefined ? undefined : new DynamicBatcher((feeds) => this.session.run(feeds), options.batching);
   }
 
   /** Requests holding this model right now. */
@@ -189,7 +201,7 @@ export class LoadedModel {
         if (released) return;
         released = true;
         this.leases--;
-        if (this.retired && this.leases === 0) this.dispose();
+        this.disposeIfUnused();
       },
     };
   }
@@ -197,7 +209,7 @@ export class LoadedModel {
   /** Stops new leases; the session is released now if no lease is held, else when the last one is released. */
   retire(): void {
     this.retired = true;
-    if (this.leases === 0) this.dispose();
+    this.disposeIfUnused();
   }
 
   /** Resolves when the session has been released; never rejects (see {@link disposalError}). */
@@ -213,8 +225,33 @@ export class LoadedModel {
    * @throws {@link ModelUnavailableError} when the session is already released.
    */
   async predict(inputs: Readonly<Record<string, InferenceTensor>>): Promise<Record<string, InferenceTensor>> {
+    return (await this.predictTimed(inputs)).outputs;
+  }
+
+  /**
+   * {@link LoadedModel.predict} with timings: the request is checked first (a bad request fails
+   * alone), then queued for the model's dynamic batcher when batching is on, and its own rows of
+   * the batch's outputs are returned. A queued request keeps the session alive like a lease.
+   *
+   * @throws {@link InvalidInputError} and {@link ModelUnavailableError} as {@link LoadedModel.predict}.
+   */
+  async predictTimed(inputs: Readonly<Record<string, InferenceTensor>>): Promise<TimedPrediction> {
     const feeds = this.feedsFor(inputs);
-    return this.run(feeds);
+    if (this.disposing) throw new ModelUnavailableError(this.modelName, undefined, `version ${this.version} is released`);
+    this.pending++;
+    try {
+      if (this.batcher !== undefined) {
+        const { outputs, ...timings } = await this.batcher.submit(feeds);
+        return { outputs: this.fromOrt(outputs), ...timings };
+      }
+      const started = performance.now();
+      const outputs = await this.run(feeds);
+      const rows = Object.values(feeds)[0]?.dims[0] ?? 1;
+      return { outputs, queueMs: 0, inferenceMs: performance.now() - started, batchRows: rows };
+    } finally {
+      this.pending--;
+      this.disposeIfUnused();
+    }
   }
 
   /** @internal Runs the session once on zeros shaped by the signature (dynamic dimensions = 1). */
@@ -240,10 +277,17 @@ export class LoadedModel {
 
   private async run(feeds: Record<string, Tensor>): Promise<Record<string, InferenceTensor>> {
     if (this.disposing) throw new ModelUnavailableError(this.modelName, undefined, `version ${this.version} is released`);
-    const results = await this.session.run(feeds);
+    return this.fromOrt(await this.session.run(feeds));
+  }
+
+  private fromOrt(results: Record<string, Tensor>): Record<string, InferenceTensor> {
     const outputs: Record<string, InferenceTensor> = {};
     for (const [name, tensor] of Object.entries(results)) outputs[name] = fromOrtTensor(name, tensor);
     return outputs;
+  }
+
+  private disposeIfUnused(): void {
+    if (this.retired && this.leases === 0 && this.pending === 0) this.dispose();
   }
 
   private dispose(): void {

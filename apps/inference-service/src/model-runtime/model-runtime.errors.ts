@@ -8,7 +8,7 @@
  * - `RUNTIME_REJECTED`: onnxruntime refused to create a session from the bytes;
  * - `WARMUP_FAILED`: the session was created but the warm-up inference failed.
  */
-export type ModelLoadFailureReason = 'DIGEST_MISMATCH' | 'INVALID_MODEL' | 'EXTERNAL_DATA' | 'CUSTOM_OPS' | 'RUNTIME_REJECTED' | 'WARMUP_FAILED';
+export type ModelLoadFailureReason = 'DIGEST_MISMATCH' | 'INVALID_MODEL' | 'EXTERNAL_DATA' | 'CUSTOM_OPS' | 'RUNTIME_REJECTED' | 'WARMUP_FAILED' | 'FEATURE_CONTRACT';
 
 /** A model version could not be loaded; nothing of it serves. `reason` is for code, `message` for people. */
 export class ModelLoadError extends Error {

@@ -50,6 +50,24 @@ describe(ServedModel.name, () => {
     expect({ v1Disposed: v1.isDisposed(), v2Disposed: v2.isDisposed() }).toEqual({ v1Disposed: true, v2Disposed: false });
   });
 
+  it('answers batched requests queued before a swap with the old version', async () => {
+    const v1 = await aLoadedLinearModel(1, { batching: { maxBatchSize: 4, maxQueueDelayMs: 0 } });
+    const v2 = await aLoadedLinearModel(2, { batching: { maxBatchSize: 4, maxQueueDelayMs: 0 } });
+    served.swap('production', v1);
+    const queued = [served.predictTimed('production', ONE_ROW), served.predictTimed('production', ONE_ROW)];
+
+    served.swap('production', v2);
+    const after = await served.predictTimed('production', ONE_ROW);
+    const before = await Promise.all(queued);
+    await v1.whenDisposed();
+
+    expect(before.map(({ version, outputs, batchRows }) => ({ version, score: Number(outputs['score']?.data[0]), batchRows }))).toEqual([
+      { version: 1, score: scoreOf(1), batchRows: 2 },
+      { version: 1, score: scoreOf(1), batchRows: 2 },
+    ]);
+    expect({ version: after.version, score: Number(after.outputs['score']?.data[0]), v1Disposed: v1.isDisposed() }).toEqual({ version: 2, score: scoreOf(2), v1Disposed: true });
+  });
+
   it('does not retire a version another alias still serves', async () => {
     const v1 = await aLoadedLinearModel(1);
     const v2 = await aLoadedLinearModel(2);

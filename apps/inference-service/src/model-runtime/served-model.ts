@@ -1,4 +1,4 @@
-import { type LoadedModel, type ModelLease } from './loaded-model';
+import { type LoadedModel, type ModelLease, type TimedPrediction } from './loaded-model';
 import { ModelUnavailableError } from './model-runtime.errors';
 import { type InferenceTensor } from './tensors';
 
@@ -76,6 +76,16 @@ export class ServedModel {
     const lease = this.lease(alias);
     try {
       return { version: lease.model.version, outputs: await lease.model.predict(inputs) };
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** {@link ServedModel.predict} with the timings of {@link LoadedModel.predictTimed} (queue, inference, batch rows). */
+  async predictTimed(alias: string, inputs: Readonly<Record<string, InferenceTensor>>): Promise<TimedPrediction & { version: number }> {
+    const lease = this.lease(alias);
+    try {
+      return { version: lease.model.version, ...(await lease.model.predictTimed(inputs)) };
     } finally {
       lease.release();
     }

@@ -96,6 +96,8 @@ export class OpenInferenceController {
       inputs: inputsOf(request),
       routingKey: request.id,
       outputNames: (request.outputs ?? []).map((output) => output.name),
+      rows: [],
+      strictFeatures: false,
     });
     announceServedBy({ modelName: prediction.modelName, version: prediction.version, featureContracts: [] }, call);
     return {

@@ -1,8 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import type { inferenceV1 } from '@strata/contracts';
+import { type commonV1, formatFeatureContractHeader, type inferenceV1 } from '@strata/contracts';
 import { type Metadata, type ServerUnaryCall, status } from '@grpc/grpc-js';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, ServiceError, toTimestamp } from '@strata/service-runtime';
+import { durationToMs, FailedPreconditionError, InvalidArgumentError, NotFoundError, ServiceError, toTimestamp } from '@strata/service-runtime';
+import type { FeatureScalar } from '../features';
 import { type InferenceTensor, InvalidInputError } from '../model-runtime';
 import { toInferenceTensor, toWireTensor } from '../predict/tensor.mapper';
 import { ModelCatalog } from './model-catalog';
@@ -23,7 +24,7 @@ export class InferenceController {
   @GrpcMethod('InferenceService', 'Predict')
   async predict(request: inferenceV1.PredictRequest, _metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<inferenceV1.PredictResponse> {
     const prediction = await this.predictions.predict(predictionRequestOf(request));
-    announceServedBy({ modelName: prediction.modelName, version: prediction.version, featureContracts: [] }, call);
+    announceServedBy({ modelName: prediction.modelName, version: prediction.version, featureContracts: contractLabels(prediction) }, call);
     return toPredictResponse(prediction);
   }
 
@@ -88,9 +89,6 @@ const MAX_BATCH_REQUESTS = 1000;
 
 function predictionRequestOf(request: inferenceV1.PredictRequest): PredictionRequest {
   if (request.model == null || request.model.name === '') throw new InvalidArgumentError('model.name is required', [{ field: 'model.name', description: 'required' }]);
-  if (request.rows.length > 0) {
-    throw new InvalidArgumentError('rows (entity IDs and request-time features) are not served yet: pass every model input as a tensor in `inputs`', [{ field: 'rows', description: 'not supported yet' }]);
-  }
   return {
     modelName: request.model.name,
     ...(request.model.version == null || request.model.version === 0 ? {} : { version: request.model.version }),
@@ -98,18 +96,48 @@ function predictionRequestOf(request: inferenceV1.PredictRequest): PredictionReq
     inputs: inputsOf(request.inputs),
     routingKey: request.routingKey,
     outputNames: request.outputNames,
+    rows: request.rows.map((row, index) => ({ entityId: row.entityId, features: Object.fromEntries(Object.entries(row.features).map(([name, value]) => [name, scalarOf(value, `rows[${index}].features.${name}`)])) })),
+    strictFeatures: request.strictFeatures,
+    ...(request.maxFeatureStaleness == null ? {} : { maxFeatureStalenessMs: durationToMs(request.maxFeatureStaleness, 'max_feature_staleness') }),
+    ...(request.featureSet == null || request.featureSet.name === '' ? {} : { featureSet: { name: request.featureSet.name, version: request.featureSet.version } }),
   };
 }
 
+/** A wire Value as a plain scalar (null for a null value); timestamps are refused with the field. */
+function scalarOf(value: commonV1.Value | undefined, field: string): FeatureScalar {
+  if (value == null) return null;
+  if (value.doubleValue != null) return value.doubleValue;
+  if (value.int64Value != null) return Number(value.int64Value);
+  if (value.boolValue != null) return value.boolValue;
+  if (value.stringValue != null) return value.stringValue;
+  if (value.timestampValue != null) throw new InvalidArgumentError(`${field} is a timestamp; model features are numbers or booleans`, [{ field, description: 'a number or boolean' }]);
+  return null;
+}
+
 function toPredictResponse(prediction: Prediction): inferenceV1.PredictResponse {
+  const { degradation } = prediction;
+  const [contract] = prediction.featureContracts;
   return {
     outputs: Object.entries(prediction.outputs).map(([name, tensor]) => toWireTensor(name, tensor)),
     modelName: prediction.modelName,
     modelVersion: prediction.version,
     alias: prediction.alias,
-    degradation: { featuresStale: false, featuresDefaulted: false, featuresMissing: false, featureFetchFailed: false, versionFallback: prediction.versionFallback, featureIssues: [] },
+    featureContract: contract === undefined ? null : { featureSet: { name: contract.name, version: contract.version }, digest: contract.digest },
+    degradation: {
+      featuresStale: degradation.featuresStale,
+      featuresDefaulted: degradation.featuresDefaulted,
+      featuresMissing: degradation.featuresMissing,
+      featureFetchFailed: degradation.featureFetchFailed,
+      versionFallback: prediction.versionFallback,
+      featureIssues: degradation.issues.map((issue) => ({ entityId: issue.entityId, feature: issue.feature, status: `FEATURE_STATUS_${issue.status}` })),
+    },
     timings: { ...prediction.timings },
   } as unknown as inferenceV1.PredictResponse;
+}
+
+/** `strata-feature-contract` labels of a prediction's contracts. */
+export function contractLabels(prediction: Prediction): string[] {
+  return prediction.featureContracts.map((contract) => formatFeatureContractHeader({ featureSet: contract.name, version: contract.version, digest: contract.digest }));
 }
 
 /** A failed batch item, as the single call would have failed. */

@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { FeaturePlan } from '../features';
 import { type LoadedModel, ServedModel } from '../model-runtime';
 import { DEFAULT_TRAFFIC_POLICY, type TrafficPolicy } from '../releases/release-state';
 
@@ -6,6 +7,10 @@ import { DEFAULT_TRAFFIC_POLICY, type TrafficPolicy } from '../releases/release-
 export interface VersionDetails {
   /** Estimated resident bytes (memory budget). */
   readonly bytes: number;
+  /** How its inputs are assembled from prediction rows and online features. */
+  readonly plan: FeaturePlan;
+  /** Tag `strata.requires_fresh_features=true`: a feature that is not PRESENT fails the request. */
+  readonly requiresFreshFeatures: boolean;
 }
 
 /** Every model this replica serves: its aliases' loaded versions and its traffic policy. */

@@ -1,9 +1,10 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { getRequestContext, newRequestId } from '@strata/observability';
-import { InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/service-runtime';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/service-runtime';
 import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
-import { type InferenceTensor, InvalidInputError, type ModelLease, type ModelSignature, ModelUnavailableError, type ServedModel } from '../model-runtime';
+import { type AssembledFeatures, type AssemblyRow, FeatureAssembler, type FeatureContract, type FeatureDegradation, FreshFeaturesRequiredError, RowInputError } from '../features';
+import { type InferenceTensor, InvalidInputError, type LoadedModel, type ModelLease, type ModelSignature, ModelUnavailableError, type ServedModel } from '../model-runtime';
 import { chooseAlias } from '../routing/traffic-router';
 import { ModelCatalog } from './model-catalog';
 import { VersionLoader } from './version-loader';
@@ -19,7 +20,18 @@ export interface PredictionRequest {
   readonly routingKey: string;
   /** Output names to return; empty = all. */
   readonly outputNames: readonly string[];
+  /** Entity IDs and caller-supplied features, assembled into inputs through the version's bindings. */
+  readonly rows: readonly AssemblyRow[];
+  /** Fail instead of degrading when a stored feature is not PRESENT. */
+  readonly strictFeatures: boolean;
+  /** Staleness limit for fetched features (overrides the TTL). */
+  readonly maxFeatureStalenessMs?: number;
+  /** The feature set version the caller expects; must be the one the version was trained with. */
+  readonly featureSet?: { readonly name: string; readonly version: number };
 }
+
+/** No degradation: every input was supplied or present and fresh. */
+export const NO_DEGRADATION: FeatureDegradation = { featuresStale: false, featuresDefaulted: false, featuresMissing: false, featureFetchFailed: false, issues: [] };
 
 /** Server-side timings, in microseconds. */
 export interface PredictionTimings {
@@ -38,6 +50,9 @@ export interface Prediction {
   readonly outputs: Readonly<Record<string, InferenceTensor>>;
   /** The traffic policy's alias had no loaded version, so `production` answered. */
   readonly versionFallback: boolean;
+  /** Feature contracts the online features were fetched with (empty when none were). */
+  readonly featureContracts: readonly FeatureContract[];
+  readonly degradation: FeatureDegradation;
   readonly timings: PredictionTimings;
 }
 
@@ -50,6 +65,8 @@ interface Selection {
 }
 
 const FALLBACK_ALIAS = 'production';
+/** Most prediction rows in one request (as the contract says). */
+const MAX_ROWS = 1000;
 const PIN_LOAD_TIMEOUT_MS = 30_000;
 
 /**
@@ -65,6 +82,7 @@ export class PredictionService implements OnModuleDestroy {
   constructor(
     private readonly catalog: ModelCatalog,
     versions: VersionLoader,
+    private readonly assembler: FeatureAssembler,
     @Inject(INFERENCE_CONFIG) config: Pick<InferenceConfig, 'modelMemoryBudgetMb'>,
   ) {
     this.pins = new VersionPins({
@@ -107,22 +125,62 @@ export class PredictionService implements OnModuleDestroy {
     const selection = await this.select(served, request);
     const { model } = selection.lease;
     try {
-      const run = await model.predictTimed(request.inputs);
+      const features = await this.featuresFor(model, request);
+      const run = await model.predictTimed(features === undefined ? request.inputs : { ...request.inputs, ...features.inputs });
       return {
         modelName: model.modelName,
         version: model.version,
         alias: selection.alias,
         outputs: pick(run.outputs, request.outputNames),
         versionFallback: selection.fallback,
-        timings: { featureFetchUs: 0, queueUs: micros(run.queueMs), inferenceUs: micros(run.inferenceMs), totalUs: micros(performance.now() - started) },
+        featureContracts: features?.contracts ?? [],
+        degradation: features?.degradation ?? NO_DEGRADATION,
+        timings: { featureFetchUs: micros(features?.featureFetchMs ?? 0), queueUs: micros(run.queueMs), inferenceUs: micros(run.inferenceMs), totalUs: micros(performance.now() - started) },
       };
     } catch (error) {
       if (error instanceof InvalidInputError) throw new InvalidArgumentError(error.message, [{ field: `inputs[${error.field}]`, description: error.message }]);
+      if (error instanceof RowInputError) throw new InvalidArgumentError(error.message, [{ field: error.field, description: error.message }]);
+      if (error instanceof FreshFeaturesRequiredError) {
+        throw new FailedPreconditionError(error.message, error.violations.map((violation) => ({ type: violation.status === 'FETCH_FAILED' ? 'FEATURE_FETCH_FAILED' : `FEATURE_${violation.status}`, subject: `${violation.entityId}/${violation.feature}`, description: `${violation.feature} of ${violation.entityId} is ${violation.status}` })));
+      }
       if (error instanceof ModelUnavailableError) throw new UnavailableError(`${request.modelName} version ${model.version} was unloaded meanwhile; retry`);
       throw error;
     } finally {
       selection.lease.release();
     }
+  }
+
+  /**
+   * The inputs the version's bindings build from the request's rows (online features fetched
+   * within the deadline), after checking the request against the version's contract.
+   */
+  private async featuresFor(model: LoadedModel, request: PredictionRequest): Promise<AssembledFeatures | undefined> {
+    const plan = this.catalog.detailsOf(model)?.plan;
+    if (plan === undefined || plan.tensorsOnly) {
+      if (request.rows.length > 0) throw new InvalidArgumentError(`${model.modelName} version ${model.version} has no input bindings: pass its inputs as tensors`, [{ field: 'rows', description: 'the model takes tensors only' }]);
+      return undefined;
+    }
+    if (request.featureSet !== undefined) {
+      const trained = plan.featureSets.find((set) => set.contract.name === request.featureSet?.name);
+      if (trained?.contract.version !== request.featureSet.version) {
+        throw new FailedPreconditionError(`${model.modelName} version ${model.version} serves feature set ${request.featureSet.name} ${trained === undefined ? 'not at all' : `version ${trained.contract.version}`}, not version ${request.featureSet.version}`, [
+          { type: 'FEATURE_CONTRACT', subject: `${request.featureSet.name}:${request.featureSet.version}`, description: 'the feature set version the model was trained with must be used' },
+        ]);
+      }
+    }
+    if (request.rows.length === 0) {
+      const missing = plan.inputs.map((input) => input.input).filter((input) => request.inputs[input] === undefined);
+      if (missing.length === 0) return undefined;
+      throw new InvalidArgumentError(`input ${missing.join(', ')} is assembled from rows: send rows (entity IDs and request-time features) or the tensor itself`, [{ field: 'rows', description: `needed for ${missing.join(', ')}` }]);
+    }
+    const both = plan.inputs.map((input) => input.input).filter((input) => request.inputs[input] !== undefined);
+    if (both.length > 0) throw new InvalidArgumentError(`input ${both.join(', ')} is sent as a tensor and also assembled from rows; send one`, [{ field: `inputs[${both[0]}]`, description: 'also assembled from rows' }]);
+    if (request.rows.length > MAX_ROWS) throw new InvalidArgumentError(`rows has ${request.rows.length} entries; at most ${MAX_ROWS}`, [{ field: 'rows', description: `at most ${MAX_ROWS}` }]);
+    return this.assembler.assemble(plan, request.rows, {
+      strict: request.strictFeatures,
+      requiresFresh: this.catalog.detailsOf(model)?.requiresFreshFeatures === true,
+      ...(request.maxFeatureStalenessMs === undefined ? {} : { maxStalenessMs: request.maxFeatureStalenessMs }),
+    });
   }
 
   private async select(served: ServedModel, request: PredictionRequest): Promise<Selection> {

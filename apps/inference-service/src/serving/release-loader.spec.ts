@@ -7,6 +7,7 @@ import { ModelCatalog } from './model-catalog';
 import { modelStatusOf } from './model-status';
 import { ReleaseLoader } from './release-loader';
 import { VersionLoader } from './version-loader';
+import { FakeFeatureStore } from '../features/features.fixtures';
 
 /** A registry that releases what the test pushes and serves the artifacts it was given. */
 class ScriptedRegistry extends ModelRegistry {
@@ -62,7 +63,7 @@ describe(ReleaseLoader.name, () => {
   beforeEach(() => {
     registry = new ScriptedRegistry();
     catalog = new ModelCatalog();
-    loader = new ReleaseLoader(registry, catalog, new VersionLoader(registry, catalog, { batchMaxSize: 1, batchMaxDelay: 0, sessionIntraOpThreads: 1, sessionInterOpThreads: 1 }), { registryAddress: 'fake:1' }, pino({ level: 'silent' }));
+    loader = new ReleaseLoader(registry, catalog, new VersionLoader(registry, catalog, new FakeFeatureStore(), { batchMaxSize: 1, batchMaxDelay: 0, sessionIntraOpThreads: 1, sessionInterOpThreads: 1 }), { registryAddress: 'fake:1' }, pino({ level: 'silent' }));
     registry.artifacts.set(1, aLinearModelBytes({ bias: [1] }));
     registry.push({ kind: 'snapshot', revision: 0, reset: false, models: new Map() });
     loader.onApplicationBootstrap();

@@ -1,7 +1,12 @@
 import { buildFeaturePlan, FeatureAssembler, type FeaturePlan, type FeatureSetContract, FeatureStoreError, GrpcFeatureStore } from '../../src/features';
 import { type ModelSignature } from '../../src/model-runtime';
 import { type VersionMetadata } from '../../src/releases/model-registry';
+import { status } from '@grpc/grpc-js';
+import { buildLinearModel } from '@strata/onnx';
+import { failureOf, GrpcTestClient, startTestService, type TestService } from '@strata/testing';
+import { inferenceService } from '../../src/bootstrap';
 import { MATERIALIZED_UNTIL, TestFeatureService } from '../fixtures/test-feature-service';
+import { TestRegistry } from '../fixtures/test-registry';
 
 // GrpcFeatureStore and FeatureAssembler against a real feature-service process holding the
 // flights example materialized up to 2001-04-01: present values and the contract digest, an
@@ -116,7 +121,7 @@ describe(FeatureAssembler.name, () => {
     });
   });
 
-  it('answers with defaults when the feature-service is stopped, serves fresh values once it resumes, and defaults again once it is killed', async () => {
+  it('answers with defaults when the feature-service is stopped and serves fresh values once it resumes', async () => {
     const [flights, delay, distance] = expectedRouteStats(KNOWN_ROUTE);
     const fresh = [flights, Math.fround(delay), Math.fround(distance), 256, 9];
     const defaults = [0, NaN, NaN, 256, 9];
@@ -134,10 +139,98 @@ describe(FeatureAssembler.name, () => {
     expect(resumed.degradation.featureFetchFailed).toBe(false);
     expect(Array.from(resumed.inputs['features']?.data ?? [])).toEqual(fresh);
 
+  });
+});
+
+describe('inference-service predicting from entity IDs (registry, feature-service and inference over gRPC)', () => {
+  // flights_7d (default 0), the request-time distance and hour_of_day: a model whose output a test can recompute.
+  const BINDING = ['route_stats.flights_7d', 'distance', 'hour_of_day'];
+  const WEIGHTS = [0.01, 0.001, 0.1];
+  const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+  let registry: TestRegistry;
+  let inference: TestService;
+  let client: GrpcTestClient;
+
+  interface Answer {
+    modelVersion: number;
+    outputs: { contents: { fp32Contents: number[] } }[];
+    featureContract: { featureSet: { name: string; version: number }; digest: string } | null;
+    degradation: { featuresDefaulted: boolean; featureFetchFailed: boolean; featuresMissing: boolean; featureIssues: { entityId: string; feature: string; status: string }[] };
+    timings: { featureFetchUs: number };
+  }
+  const row = (entityId: string, extra: Record<string, object> = {}): object => ({ entityId, features: { distance: { doubleValue: 256 }, hour_of_day: { int64Value: '9' }, ...extra } });
+  const predict = (rows: object[], more: object = {}): Promise<Answer> => client.call('predict', { model: { name: 'flight-delay', alias: 'production' }, rows, ...more });
+
+  beforeAll(async () => {
+    registry = await TestRegistry.start();
+    await registry.createModel('flight-delay');
+    const model = Buffer.from(buildLinearModel({ weights: WEIGHTS.map((weight) => [weight]), bias: [0], featureCount: 3, activation: 'sigmoid', inputName: 'features', outputName: 'probability' }));
+    const version = await registry.register('flight-delay', model, {
+      inputBindings: [{ input: 'features', features: BINDING }],
+      lineage: { featureContracts: [{ featureSet: { name: 'route_stats', version: 1 }, digest: contract.digest }] },
+    });
+    inference = await startTestService(inferenceService, 'pglite', { REGISTRY_ADDRESS: registry.grpcAddress, FEATURE_SERVICE_ADDRESS: features.grpcAddress, FEATURE_FETCH_DEADLINE: '1s' });
+    client = new GrpcTestClient('inferenceV1', 'InferenceService', inference.grpcAddress);
+    await registry.setAlias('flight-delay', 'production', version);
+    while (!(await predict([row(KNOWN_ROUTE)]).then(() => true, () => false))) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await inference?.stop();
+    await registry?.stop();
+  });
+
+  it('assembles the input from online and request-time features, and returns the contract it used', async () => {
+    const [flights] = expectedRouteStats(KNOWN_ROUTE);
+    const answer = await predict([row(KNOWN_ROUTE), row('NOWHERE|NONE')]);
+    expect(answer.outputs[0]?.contents.fp32Contents[0]).toBeCloseTo(sigmoid(WEIGHTS[0] * flights + WEIGHTS[1] * 256 + WEIGHTS[2] * 9), 6);
+    expect(answer.outputs[0]?.contents.fp32Contents[1]).toBeCloseTo(sigmoid(WEIGHTS[1] * 256 + WEIGHTS[2] * 9), 6); // unknown route: flights_7d defaults to 0
+    expect(answer.featureContract).toEqual({ featureSet: { name: 'route_stats', version: 1 }, digest: contract.digest });
+    expect(answer.degradation).toMatchObject({ featuresDefaulted: true, featureFetchFailed: false, featureIssues: [{ entityId: 'NOWHERE|NONE', feature: 'route_stats.flights_7d', status: 'FEATURE_STATUS_DEFAULTED' }] });
+    expect(answer.timings.featureFetchUs).toBeGreaterThan(0);
+  });
+
+  it('names what does not match the version\'s contract', async () => {
+    const unknown = await failureOf(predict([row(KNOWN_ROUTE, { speed: { doubleValue: 1 } })]));
+    expect(unknown.code).toBe(status.INVALID_ARGUMENT);
+    expect(unknown.fieldViolations[0]?.field).toBe('rows[0].features.speed');
+    const missing = await failureOf(predict([{ entityId: KNOWN_ROUTE, features: { hour_of_day: { int64Value: '9' } } }]));
+    expect(missing.fieldViolations[0]?.field).toBe('rows[0].features.distance');
+    const otherVersion = await failureOf(predict([row(KNOWN_ROUTE)], { featureSet: { name: 'route_stats', version: 2 } }));
+    expect(otherVersion.code).toBe(status.FAILED_PRECONDITION);
+    const both = await failureOf(predict([row(KNOWN_ROUTE)], { inputs: [{ name: 'features', datatype: 'TENSOR_DATA_TYPE_FP32', shape: ['1', '3'], contents: { fp32Contents: [0, 0, 0] } }] }));
+    expect(both.fieldViolations[0]?.field).toBe('inputs[features]');
+  });
+
+  it('keeps answering with features_defaulted when the feature-service is killed mid-load; strict requests fail instead', async () => {
+    let failed = 0;
+    const answers: { afterKill: boolean; answer: Answer }[] = [];
+    let killed = false;
+    let stop = false;
+    const load = async (): Promise<void> => {
+      while (!stop) {
+        const afterKill = killed;
+        await predict([row(KNOWN_ROUTE)]).then(
+          (answer) => answers.push({ afterKill, answer }),
+          () => (failed += 1),
+        );
+      }
+    };
+    const loops = [load(), load(), load(), load()];
+    while (answers.length < 40) await new Promise((resolve) => setTimeout(resolve, 10));
     await features.process.killHard();
-    const killed = await assembler.assemble(plan, rowsOf(KNOWN_ROUTE), lenient);
-    expect(killed.degradation).toMatchObject({ featureFetchFailed: true, featuresDefaulted: true });
-    expect(Array.from(killed.inputs['features']?.data ?? [])).toEqual(defaults);
-    await expect(assembler.assemble(plan, rowsOf(KNOWN_ROUTE), { strict: true, requiresFresh: false })).rejects.toMatchObject({ name: 'FreshFeaturesRequiredError' });
+    killed = true;
+    while (answers.filter((entry) => entry.afterKill).length < 40) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop = true;
+    await Promise.all(loops);
+    expect(failed).toBe(0);
+    const before = answers.filter((entry) => !entry.afterKill).slice(0, 20);
+    const after = answers.filter((entry) => entry.afterKill);
+    expect(before.every((entry) => !entry.answer.degradation.featureFetchFailed)).toBe(true);
+    expect(after.every((entry) => entry.answer.degradation.featureFetchFailed && entry.answer.degradation.featuresDefaulted)).toBe(true);
+    expect(after[0]?.answer.outputs[0]?.contents.fp32Contents[0]).toBeCloseTo(sigmoid(WEIGHTS[1] * 256 + WEIGHTS[2] * 9), 6);
+    const strict = await failureOf(predict([row(KNOWN_ROUTE)], { strictFeatures: true }));
+    expect(strict.code).toBe(status.FAILED_PRECONDITION);
   });
 });
