@@ -78,7 +78,20 @@ export class InferenceController {
       })),
       aliases: { ...view.aliases },
       traffic: view.traffic.map((share) => ({ ...share })),
-      comparisons: [],
+      comparisons: this.predictions.comparisons.comparisons(view.modelName).map((comparison) => ({
+        kind: comparison.kind === 'shadow' ? 'COMPARISON_KIND_SHADOW' : 'COMPARISON_KIND_CANARY',
+        primaryAlias: comparison.primaryAlias,
+        primaryVersion: comparison.primaryVersion,
+        candidateAlias: comparison.candidateAlias,
+        candidateVersion: comparison.candidateVersion,
+        sampleCount: String(comparison.sampleCount),
+        ...(comparison.agreementRate === undefined ? {} : { agreementRate: comparison.agreementRate }),
+        ...(comparison.meanAbsDiff === undefined ? {} : { meanAbsDiff: comparison.meanAbsDiff }),
+        p50LatencyDeltaUs: String(comparison.p50LatencyDeltaUs),
+        p99LatencyDeltaUs: String(comparison.p99LatencyDeltaUs),
+        errorRateDelta: comparison.errorRateDelta,
+        windowStart: toTimestamp(comparison.windowStart),
+      })),
       releaseRevision: String(this.releases.revision()),
     } as unknown as inferenceV1.ModelStatus;
   }

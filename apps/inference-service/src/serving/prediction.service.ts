@@ -5,7 +5,8 @@ import { FailedPreconditionError, InvalidArgumentError, NotFoundError, Unavailab
 import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
 import { type AssembledFeatures, type AssemblyRow, FeatureAssembler, type FeatureContract, type FeatureDegradation, FreshFeaturesRequiredError, RowInputError } from '../features';
 import { type InferenceTensor, InvalidInputError, type LoadedModel, type ModelLease, type ModelSignature, ModelUnavailableError, type ServedModel } from '../model-runtime';
-import { chooseAlias } from '../routing/traffic-router';
+import { type PairedRun, ShadowMirror, TrafficComparisons } from '../comparison';
+import { chooseAlias, shouldShadow } from '../routing/traffic-router';
 import { ModelCatalog } from './model-catalog';
 import { VersionLoader } from './version-loader';
 import { VersionPins } from './version-pins';
@@ -62,12 +63,18 @@ interface Selection {
   /** Empty for an exact version. */
   readonly alias: string;
   readonly fallback: boolean;
+  /** Chosen by the traffic policy (counts for the live canary/shadow statistics). */
+  readonly routed: boolean;
+  readonly routingKey: string;
 }
 
 const FALLBACK_ALIAS = 'production';
 /** Most prediction rows in one request (as the contract says). */
 const MAX_ROWS = 1000;
 const PIN_LOAD_TIMEOUT_MS = 30_000;
+/** Shadow/canary comparison copies running at once; more are dropped (and counted), never queued. */
+const SHADOW_MAX_IN_FLIGHT = 4;
+const SHADOW_TIMEOUT_MS = 5_000;
 
 /**
  * Runs a prediction on the version the request selects: an exact version (an alias's, or
@@ -78,6 +85,9 @@ const PIN_LOAD_TIMEOUT_MS = 30_000;
 @Injectable()
 export class PredictionService implements OnModuleDestroy {
   private readonly pins: VersionPins;
+  /** Live/shadow/canary statistics per model, for GetModelStatus. */
+  readonly comparisons = new TrafficComparisons();
+  private readonly mirror = new ShadowMirror({ maxInFlight: SHADOW_MAX_IN_FLIGHT, timeoutMs: SHADOW_TIMEOUT_MS });
 
   constructor(
     private readonly catalog: ModelCatalog,
@@ -93,7 +103,13 @@ export class PredictionService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.mirror.drain();
     await this.pins.close();
+  }
+
+  /** Shadow copies mirrored, dropped (mirror full) and failed since start. */
+  shadowCounters(): ShadowMirror['counters'] {
+    return this.mirror.counters;
   }
 
   /** Pinned (non-alias) versions of a model, for status. */
@@ -124,9 +140,13 @@ export class PredictionService implements OnModuleDestroy {
     if (served === undefined) throw new NotFoundError(`model ${request.modelName} is not released to this service`);
     const selection = await this.select(served, request);
     const { model } = selection.lease;
+    let ok = false;
     try {
       const features = await this.featuresFor(model, request);
-      const run = await model.predictTimed(features === undefined ? request.inputs : { ...request.inputs, ...features.inputs });
+      const inputs = features === undefined ? request.inputs : { ...request.inputs, ...features.inputs };
+      const run = await model.predictTimed(inputs);
+      ok = true;
+      if (selection.routed) this.compareLater(served, selection, inputs, { alias: selection.alias, version: model.version, outputs: run.outputs, latencyUs: micros(run.queueMs + run.inferenceMs) });
       return {
         modelName: model.modelName,
         version: model.version,
@@ -146,8 +166,43 @@ export class PredictionService implements OnModuleDestroy {
       if (error instanceof ModelUnavailableError) throw new UnavailableError(`${request.modelName} version ${model.version} was unloaded meanwhile; retry`);
       throw error;
     } finally {
+      if (selection.routed) this.comparisons.recordLive(model.modelName, selection.alias, model.version, micros(performance.now() - started), ok);
       selection.lease.release();
     }
+  }
+
+  /**
+   * After the live response: a copy of the request for the policy's shadow alias, and for a
+   * canary request the same inputs on production — run asynchronously, bounded, never able
+   * to change or slow the live answer; the pair feeds the comparison statistics.
+   */
+  private compareLater(served: ServedModel, selection: Selection, inputs: Readonly<Record<string, InferenceTensor>>, live: { alias: string; version: number; outputs: Record<string, InferenceTensor>; latencyUs: number }): void {
+    const policy = this.catalog.policyOf(served.modelName);
+    const shadow = policy.shadowAlias;
+    if (shadow !== undefined && shadow !== live.alias && served.isLoaded(shadow) && shouldShadow(policy, selection.routingKey)) {
+      this.mirrorOn(served, shadow, inputs, (candidate) => this.comparisons.recordPair(served.modelName, live, { kind: 'shadow', ...candidate }));
+    }
+    if (live.alias !== FALLBACK_ALIAS && served.isLoaded(FALLBACK_ALIAS)) {
+      this.mirrorOn(served, FALLBACK_ALIAS, inputs, (production) => {
+        if ('outputs' in production) this.comparisons.recordPair(served.modelName, production, { kind: 'canary', ...live });
+      });
+    }
+  }
+
+  private mirrorOn(served: ServedModel, alias: string, inputs: Readonly<Record<string, InferenceTensor>>, record: (run: PairedRun) => void): void {
+    let version = 0;
+    this.mirror.mirror(
+      async () => {
+        const lease = served.lease(alias);
+        version = lease.model.version;
+        try {
+          return (await lease.model.predictTimed(inputs)).outputs;
+        } finally {
+          lease.release();
+        }
+      },
+      (outcome, latencyUs) => record(outcome.ok ? { alias, version, outputs: outcome.outputs, latencyUs } : { alias, version, error: outcome.error, latencyUs }),
+    );
   }
 
   /**
@@ -184,17 +239,17 @@ export class PredictionService implements OnModuleDestroy {
   }
 
   private async select(served: ServedModel, request: PredictionRequest): Promise<Selection> {
-    if (request.version !== undefined) return { lease: await this.leaseVersion(served, request.version), alias: '', fallback: false };
+    const routingKey = request.routingKey !== '' ? request.routingKey : (getRequestContext().requestId ?? newRequestId());
+    if (request.version !== undefined) return { lease: await this.leaseVersion(served, request.version), alias: '', fallback: false, routed: false, routingKey };
     if (request.alias !== undefined) {
       if (!served.status().some((status) => status.alias === request.alias)) throw new NotFoundError(`${request.modelName} has no alias "${request.alias}" on this service`);
-      return { lease: leaseAlias(served, request.alias), alias: request.alias, fallback: false };
+      return { lease: leaseAlias(served, request.alias), alias: request.alias, fallback: false, routed: false, routingKey };
     }
-    const key = request.routingKey !== '' ? request.routingKey : (getRequestContext().requestId ?? newRequestId());
-    const alias = chooseAlias(this.catalog.policyOf(request.modelName), key);
+    const alias = chooseAlias(this.catalog.policyOf(request.modelName), routingKey);
     if (alias !== FALLBACK_ALIAS && !served.isLoaded(alias) && served.isLoaded(FALLBACK_ALIAS)) {
-      return { lease: leaseAlias(served, FALLBACK_ALIAS), alias: FALLBACK_ALIAS, fallback: true };
+      return { lease: leaseAlias(served, FALLBACK_ALIAS), alias: FALLBACK_ALIAS, fallback: true, routed: true, routingKey };
     }
-    return { lease: leaseAlias(served, alias), alias, fallback: false };
+    return { lease: leaseAlias(served, alias), alias, fallback: false, routed: true, routingKey };
   }
 
   /** An alias's version when one serves it, else a pinned version loaded on demand. */

@@ -67,7 +67,7 @@ describe('serving released models', () => {
     expect(probability?.contents.fp32Contents[1]).toBeCloseTo(sigmoid(2), 6);
   });
 
-  it('swaps versions 20 times under a steady load of concurrent requests without a failed request', async () => {
+  it('swaps versions 100 times under a steady load of concurrent requests without a failed request', async () => {
     let stop = false;
     let failed = 0;
     let served = 0;
@@ -80,7 +80,7 @@ describe('serving released models', () => {
       }
     };
     const clients = [load(), load(), load(), load()];
-    for (let swap = 0; swap < 20; swap += 1) {
+    for (let swap = 0; swap < 100; swap += 1) {
       const target = versions[(swap + 1) % versions.length] as number;
       await setAlias('production', target);
       await untilServed({ alias: 'production' }, target);
@@ -99,9 +99,15 @@ describe('serving released models', () => {
     await registry.setTrafficPolicy('delays', [{ alias: 'production', percent: 80 }, { alias: 'canary', percent: 20 }]);
     // The policy arrives through the release stream: wait until some key reaches the canary.
     for (let i = 0; ; i += 1) if ((await predict({}, undefined, `probe-${i % 50}`)).alias === 'canary') break;
-    const answers = await Promise.all(Array.from({ length: 1000 }, (_, i) => predict({}, undefined, `user-${i}`)));
+    // 10,000 requests (in PredictBatch calls of 1,000), each routed by its own key.
+    const answers: WireResponse[] = [];
+    for (let batch = 0; batch < 10; batch += 1) {
+      const requests = Array.from({ length: 1000 }, (_, i) => ({ model: { name: 'delays' }, inputs: [{ name: 'features', datatype: 'TENSOR_DATA_TYPE_FP32', shape: ['1', '3'], contents: { fp32Contents: [0.5, 1, 2] } }], routingKey: `user-${batch * 1000 + i}` }));
+      const { results } = await client.call<{ results: { response: WireResponse }[] }>('predictBatch', { requests });
+      answers.push(...results.map((result) => result.response));
+    }
     const canary = answers.filter((answer) => answer.alias === 'canary').length;
-    expect(Math.abs(canary / 1000 - 0.2)).toBeLessThan(0.04);
+    expect(Math.abs(canary / answers.length - 0.2)).toBeLessThan(0.03);
     expect(answers.every((answer) => answer.modelVersion === (answer.alias === 'canary' ? versions[1] : versions[0]))).toBe(true);
     const again = await predict({}, undefined, 'user-7');
     expect(again.alias).toBe(answers[7]?.alias);
@@ -110,6 +116,31 @@ describe('serving released models', () => {
     expect(modelStatus.ready).toBe(true);
     expect(modelStatus.aliases).toEqual({ production: versions[0], canary: versions[1] });
     expect(modelStatus.traffic).toEqual([expect.objectContaining({ alias: 'production', percent: 80, version: versions[0] }), expect.objectContaining({ alias: 'canary', percent: 20, version: versions[1] })]);
+  });
+
+  it('mirrors requests to the shadow alias without changing a response, and compares the versions', async () => {
+    await registry.setTrafficPolicy('delays', [{ alias: 'production', percent: 100 }], { alias: 'canary', percent: 100 });
+    type Status = { status: { comparisons: { kind: string; candidateAlias: string; candidateVersion: number; primaryVersion: number; sampleCount: string; agreementRate?: number; meanAbsDiff?: number }[] } };
+    const shadowOf = async (): Promise<Status['status']['comparisons'][number] | undefined> =>
+      (await client.call<Status>('getModelStatus', { modelName: 'delays' })).status.comparisons.find((comparison) => comparison.kind === 'COMPARISON_KIND_SHADOW');
+    for (let i = 0; (await shadowOf()) === undefined; i += 1) await predict({}, [[0.5, 1, 2]], `warm-${i}`);
+    const rows = Array.from({ length: 50 }, (_, i) => [[i / 10, 1, 2]]);
+    for (const [i, row] of rows.entries()) {
+      const live = await predict({}, row, `shadowed-${i}`);
+      const reference = await predict({ version: versions[0] }, row);
+      expect(live).toMatchObject({ alias: 'production', modelVersion: versions[0] });
+      expect(live.outputs).toEqual(reference.outputs); // the shadow (version k=2) never answers
+    }
+    let shadow = await shadowOf();
+    while (Number(shadow?.sampleCount ?? 0) < 50) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      shadow = await shadowOf();
+    }
+    expect(shadow).toMatchObject({ candidateAlias: 'canary', candidateVersion: versions[1], primaryVersion: versions[0] });
+    expect(shadow?.agreementRate).toBeGreaterThanOrEqual(0);
+    expect(shadow?.agreementRate).toBeLessThanOrEqual(1);
+    expect(shadow?.meanAbsDiff).toBeGreaterThan(0); // k=1 and k=2 differ wherever x0 != 0
+    await registry.setTrafficPolicy('delays', [{ alias: 'production', percent: 100 }]);
   });
 
   it('answers bad input, unknown models and versions with the right status', async () => {

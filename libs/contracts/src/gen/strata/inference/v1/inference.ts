@@ -65,8 +65,9 @@ export enum ComparisonKind {
   /** COMPARISON_KIND_SHADOW - Shadow: the same requests scored by both versions. */
   COMPARISON_KIND_SHADOW = "COMPARISON_KIND_SHADOW",
   /**
-   * COMPARISON_KIND_CANARY - Canary: different requests split by the traffic policy (only latency and error
-   * deltas are meaningful).
+   * COMPARISON_KIND_CANARY - Canary: different requests split by the traffic policy; latency and error deltas come
+   * from live traffic, agreement and output difference from canary requests whose inputs
+   * were also scored by the primary version asynchronously.
    */
   COMPARISON_KIND_CANARY = "COMPARISON_KIND_CANARY",
 }
@@ -196,8 +197,8 @@ export interface TrafficShare {
 }
 
 /**
- * Comparison of a candidate (canary or shadow) with the primary version, over a
- * sliding window.
+ * Comparison of a candidate (canary or shadow) with the primary version, over a window
+ * that restarts when either version changes.
  */
 export interface VersionComparison {
   /** Kind of comparison. */
@@ -213,14 +214,18 @@ export interface VersionComparison {
   /** Requests compared in the window. */
   sampleCount: string;
   /**
-   * Fraction of compared requests whose predicted class (or arg-max) agreed, in [0, 1].
-   * Unset for CANARY or non-classification outputs.
+   * Fraction of compared rows whose prediction agreed, in [0, 1]: the same arg-max (several
+   * columns), the same side of 0.5 (probabilities) or equal values (labels; other floats
+   * within 1e-6). Unset while no row was scored by both versions.
    */
   agreementRate?:
     | number
     | null
     | undefined;
-  /** Mean absolute difference of the first output's values. Unset for CANARY. */
+  /**
+   * Mean absolute difference of the float output values both versions returned. Unset while
+   * no row was scored by both versions.
+   */
   meanAbsDiff?:
     | number
     | null
