@@ -1,21 +1,33 @@
 import { status } from '@grpc/grpc-js';
-import { failureOf, startTestService, type TestEngine, type TestService } from '@strata/testing';
+import { createTestDatabase, failureOf, type ServiceProcess, startServiceProcess, startTestService, type TestDatabase, type TestEngine, type TestService } from '@strata/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { trainingRunner } from '../../src/bootstrap';
 import { bearer } from '@strata/testing';
 import { buildServices, flightsJobSpec, REGISTRY_TOKEN, type RunningProcess, startFlightsFeatureService, startRegistry } from '../fixtures/platform';
 import { TrainingTestClient, type WireEvent } from '../fixtures/training-client';
 
-// training-runner in this process (real gRPC socket, real database) against real
-// feature-service and registry-service processes holding the flights example.
+// training-runner against real feature-service and registry-service processes (PGlite) holding
+// the flights example, started once for the whole file (starting them and importing flights is
+// most of the cost):
+//   - in this process (real gRPC socket, real database) on PGlite and on PostgreSQL: every job
+//     path that touches the database (claim, events, leases, cancel, idempotency, list) on both
+//     engines; the checks that never reach the runner's database (spec validation, NOT_FOUND
+//     from feature-service, seed determinism of the trainer, evaluation thresholds) once, on
+//     PostgreSQL;
+//   - end to end, every service as its own process, as deployed: training-runner built (worker
+//     threads from compiled JavaScript) on PostgreSQL, so it can be killed with SIGKILL and
+//     restarted on the same database.
 
-jest.setTimeout(300_000);
+jest.setTimeout(400_000);
 
-let builds: Awaited<ReturnType<typeof buildServices<'feature-service' | 'registry-service'>>>;
+let builds: Awaited<ReturnType<typeof buildServices<'feature-service' | 'registry-service' | 'training-runner'>>>;
 let features: RunningProcess;
 let registry: RunningProcess;
 
 beforeAll(async () => {
-  builds = await buildServices('feature-service', 'registry-service');
+  builds = await buildServices('feature-service', 'registry-service', 'training-runner');
   [features, registry] = await Promise.all([startFlightsFeatureService(builds['feature-service']), startRegistry(builds['registry-service'])]);
 });
 
@@ -24,9 +36,20 @@ afterAll(async () => {
   await builds?.removeAll();
 });
 
+/** The engine the tests run on whose proof does not depend on the runner's database. */
+const ENGINE_AGNOSTIC_ON: TestEngine = 'postgres';
+
+/** `it` on {@link ENGINE_AGNOSTIC_ON}; on the other engine the test is not registered at all. */
+function engineAgnosticIt(engine: TestEngine): (name: string, test: () => Promise<void>) => void {
+  return (name, test) => {
+    if (engine === ENGINE_AGNOSTIC_ON) it(name, test);
+  };
+}
+
 describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine) => {
   let runner: TestService;
   let client: TrainingTestClient;
+  const itEngineAgnostic = engineAgnosticIt(engine);
 
   beforeAll(async () => {
     runner = await startTestService(trainingRunner, engine, {
@@ -92,7 +115,7 @@ describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine
     expect(version.metrics['auc']).toBeCloseTo(job.metrics['auc'] as number, 12);
   });
 
-  it('trains byte-identical models from the same spec, snapshot and seed, and different ones from another seed', async () => {
+  itEngineAgnostic('trains byte-identical models from the same spec, snapshot and seed, and different ones from another seed', async () => {
     const first = await client.waitFor((await client.submit(flightsJobSpec({ seed: 11, gbdt: { numTrees: 10, maxDepth: 3, subsample: 0.7 } }))).job.id);
     const second = await client.waitFor((await client.submit(flightsJobSpec({ seed: 11, gbdt: { numTrees: 10, maxDepth: 3, subsample: 0.7 } }))).job.id);
     const other = await client.waitFor((await client.submit(flightsJobSpec({ seed: 12, gbdt: { numTrees: 10, maxDepth: 3, subsample: 0.7 } }))).job.id);
@@ -115,7 +138,7 @@ describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine
     await client.waitFor(first.job.id);
   });
 
-  it('refuses a bad spec with INVALID_ARGUMENT naming every bad field', async () => {
+  itEngineAgnostic('refuses a bad spec with INVALID_ARGUMENT naming every bad field', async () => {
     const bad = flightsJobSpec({
       modelName: 'Flight Delay',
       gbdt: { maxDepth: 99 },
@@ -141,7 +164,7 @@ describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine
     expect(mismatch.fieldViolations.map((violation) => violation.field)).toContain('spec.gbdt');
   });
 
-  it('answers NOT_FOUND at submit time for a feature set version or label source that does not exist', async () => {
+  itEngineAgnostic('answers NOT_FOUND at submit time for a feature set version or label source that does not exist', async () => {
     const spec = flightsJobSpec();
     const dataset = spec['dataset'] as Record<string, unknown>;
     const failure = await failureOf(client.submit({ ...spec, dataset: { ...dataset, featureSets: [{ name: 'route_stats', version: 9 }], features: [] } }));
@@ -189,7 +212,7 @@ describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine
     expect(await client.watch(job.id, { afterSequence: last + 10 })).toHaveLength(1);
   });
 
-  it('skips registration when the evaluation thresholds fail', async () => {
+  itEngineAgnostic('skips registration when the evaluation thresholds fail', async () => {
     const spec = flightsJobSpec({ registerOnSuccess: true, gbdt: { numTrees: 3, maxDepth: 2 }, evaluation: { thresholds: [{ metric: 'auc', min: 0.999 }] } });
     const job = await client.waitFor((await client.submit(spec)).job.id);
     expect(job).toMatchObject({ status: 'JOB_STATUS_SUCCEEDED', registeredVersion: 0, registrationSkippedReason: 'evaluation thresholds not met' });
@@ -202,5 +225,72 @@ describe.each<TestEngine>(['pglite', 'postgres'])('training jobs on %s', (engine
     expect(jobs.every((job) => job.status === 'JOB_STATUS_CANCELLED')).toBe(true);
     const unknown = await failureOf(client.getJob('00000000-0000-7000-8000-000000000000'));
     expect(unknown.code).toBe(status.NOT_FOUND);
+  });
+});
+
+describe('training-runner end to end', () => {
+  let database: TestDatabase;
+  let dataDir: string;
+  let runner: ServiceProcess | undefined;
+  let client: TrainingTestClient | undefined;
+
+  async function startRunner(): Promise<TrainingTestClient> {
+    runner = await startServiceProcess(builds['training-runner'], {
+      DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      FEATURE_SERVICE_ADDRESS: features.process.grpcAddress,
+      REGISTRY_ADDRESS: registry.process.grpcAddress,
+      REGISTRY_TOKEN,
+      // A short lease, so the job of a killed runner is re-queued quickly.
+      JOB_LEASE: '2s',
+    });
+    client = new TrainingTestClient(runner.grpcAddress);
+    return client;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'training-runner-e2e-'));
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await runner?.stop();
+    await database?.drop();
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('submits, snapshots, trains a GBDT, verifies and registers it: the registry version points at the snapshot digest', async () => {
+    const training = await startRunner();
+    const { job } = await training.submit(flightsJobSpec({ registerOnSuccess: true, modelName: 'flight-delay-e2e' }), 'e2e-gbdt');
+    const done = await training.waitFor(job.id);
+    expect(done).toMatchObject({ status: 'JOB_STATUS_SUCCEEDED', error: null });
+    expect(done.registeredVersion).toBe(1);
+    const { version } = await registry.client.call<{ version: { lineage: { trainingJobId: string; datasetSnapshotId: string; datasetSnapshotDigest: string }; artifact: { sha256: string } } }>(
+      'getVersion',
+      { model: { name: 'flight-delay-e2e', version: 1 } },
+      bearer(REGISTRY_TOKEN),
+    );
+    expect(version.lineage).toMatchObject({ trainingJobId: job.id, datasetSnapshotId: done.datasetSnapshotId, datasetSnapshotDigest: done.datasetSnapshotDigest });
+    expect(version.artifact.sha256).toBe(done.artifactSha256);
+    expect(runner?.output()).toMatch(/training job .* succeeded/);
+  });
+
+  it('finishes a job whose runner was killed with SIGKILL mid-training: re-queued after the lease expires and completed after restart', async () => {
+    const training = client ?? (await startRunner());
+    const spec = flightsJobSpec({ trainer: 'TRAINER_MLP', gbdt: undefined, mlp: { hiddenLayers: [256, 256], epochs: 25, batchSize: 256 } });
+    const { job } = await training.submit(spec, 'e2e-crash');
+    // Kill once training has reported two epochs (of 25, each far longer than the watch's delivery delay).
+    await new Promise<void>((resolve) => {
+      void training.watch(job.id, { onEvent: (event) => (event.progress?.iteration ?? 0) >= 2 && resolve() }).catch(() => undefined);
+    });
+    await (runner as ServiceProcess).killHard();
+    training.close();
+
+    const restarted = await startRunner();
+    const done = await restarted.waitFor(job.id);
+    expect(done).toMatchObject({ status: 'JOB_STATUS_SUCCEEDED', attempts: 2 });
+    expect(done.artifactSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(runner?.output()).toMatch(/lost its worker \(lease expired\); re-queued/);
   });
 });
