@@ -114,9 +114,11 @@ async function latencyOverhead(replica: Replica, bytes: Uint8Array): Promise<voi
   await sequential(200, () => predict(replica));
   const baseline: LoadStats[] = [];
   const grpc: LoadStats[] = [];
+  const floor: LoadStats[] = [];
   for (let round = 0; round < 4; round += 1) {
     baseline.push(await sequential(500, direct));
     grpc.push(await sequential(500, () => predict(replica)));
+    floor.push(await sequential(500, () => replica.client.call('listModels', {})));
   }
   await session.release();
   const median = (stats: LoadStats[], key: 'p50' | 'p99'): number => [...stats.map((item) => item[key])].sort((a, b) => a - b)[Math.floor(stats.length / 2)] as number;
@@ -125,7 +127,10 @@ async function latencyOverhead(replica: Replica, bytes: Uint8Array): Promise<voi
   console.log(row(['', 'p50 ms', 'p99 ms']));
   console.log(row(['session.run', fixed(baseP50, 3), fixed(baseP99, 3)]));
   console.log(row([`gRPC Predict`, fixed(grpcP50, 3), fixed(grpcP99, 3)]));
+  // The floor of any unary call to the service (no model work), to tell transport from the predict path.
+  console.log(row([`gRPC ListModels`, fixed(median(floor, 'p50'), 3), fixed(median(floor, 'p99'), 3)]));
   console.log(`   overhead ratio (gRPC ÷ session.run): p50 ${fixed(grpcP50 / baseP50, 1)}x, p99 ${fixed(grpcP99 / baseP99, 1)}x; added p50 ${fixed(grpcP50 - baseP50, 3)} ms (${replica.label} service)`);
+  console.log(`   Predict over the no-op ListModels call: p50 +${fixed(grpcP50 - median(floor, 'p50'), 3)} ms`);
 }
 
 /** 2. Concurrency sweep of every service; per batched service, the best throughput it reaches with p99 under a bound the baseline also meets. */

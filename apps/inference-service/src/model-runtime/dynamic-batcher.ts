@@ -136,6 +136,10 @@ export class DynamicBatcher {
     try {
       if (batch.length === 1) await this.runAlone(batch[0] as PendingRequest);
       else await this.runBatch(batch);
+    } catch (error) {
+      // Not a run failure (those are answered per request) but a bug in splitting or joining:
+      // the requests still get an answer; settling an already settled one does nothing.
+      for (const request of batch) request.reject(error);
     } finally {
       this.running = false;
       this.schedule();
