@@ -25,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
 import { TestRegistry } from '../test/fixtures/test-registry';
-import { closedLoop, eventLoopLagDuring, fixed, type LoadStats, sequential } from './load-stats';
+import { closedLoop, eventLoopLagDuring, fixed, type LoadStats, percentile, sequential } from './load-stats';
 import { buildTreeEnsembleModel, randomFeatureRows, TREE_MODEL_INPUT } from './tree-ensemble-model';
 import { measureInProcessLag } from './in-process-lag';
 
@@ -195,6 +195,8 @@ async function swapSoak(registry: TestRegistry, replica: Replica, swaps: number)
   const samples = [await rssMb()];
   console.log(row([0, fixed(samples[0] as number, 1), fixed(0, 1), '']));
   const moves = new Map(models.map((model) => [model, 0]));
+  /** From sending SetAlias to the first GetModelStatus that shows the new version serving, ms. */
+  const moveToServed: number[] = [];
   const quarter = Math.ceil(swaps / 4);
   for (let done = 0; done < swaps; ) {
     const segment = Math.min(quarter, swaps - done);
@@ -208,8 +210,10 @@ async function swapSoak(registry: TestRegistry, replica: Replica, swaps: number)
           const next = (moves.get(model) ?? 0) + 1;
           moves.set(model, next);
           const target = own[next % own.length] as number;
+          const moved = performance.now();
           await registry.setAlias(model, 'production', target);
           await untilServed(replica, target, model);
+          moveToServed.push(performance.now() - moved);
         }
       }),
     );
@@ -221,6 +225,7 @@ async function swapSoak(registry: TestRegistry, replica: Replica, swaps: number)
   const first = samples[0] as number;
   const afterQuarter = samples[1] as number;
   const last = samples[samples.length - 1] as number;
+  console.log(`   alias move to served (SetAlias sent -> GetModelStatus shows the new version): p50 ${fixed(percentile(moveToServed, 50), 1)} ms, p99 ${fixed(percentile(moveToServed, 99), 1)} ms, max ${fixed(Math.max(...moveToServed), 1)} ms (aim: < 2,000 ms)`);
   console.log(`   RSS growth over ${swaps} swaps: ${fixed(last - first, 1)} MB (${fixed(((last - first) / swaps) * 1024, 1)} KB/swap); from swap ${quarter} to ${swaps}: ${fixed(last - afterQuarter, 1)} MB`);
 }
 

@@ -86,7 +86,9 @@ const SHADOW_TIMEOUT_MS = 5_000;
 export class PredictionService implements OnModuleDestroy {
   private readonly pins: VersionPins;
   /** Live/shadow/canary statistics per model, for GetModelStatus. */
-  readonly comparisons = new TrafficComparisons();
+  // Records of a version the alias no longer serves (requests in flight across a swap) are
+  // dropped before they reach the book (see isCurrent), so the book follows every move at once.
+  readonly comparisons = new TrafficComparisons({ staleVersionGraceMs: 0 });
   private readonly mirror = new ShadowMirror({ maxInFlight: SHADOW_MAX_IN_FLIGHT, timeoutMs: SHADOW_TIMEOUT_MS });
 
   constructor(
@@ -166,7 +168,7 @@ export class PredictionService implements OnModuleDestroy {
       if (error instanceof ModelUnavailableError) throw new UnavailableError(`${request.modelName} version ${model.version} was unloaded meanwhile; retry`);
       throw error;
     } finally {
-      if (selection.routed) this.comparisons.recordLive(model.modelName, selection.alias, model.version, micros(performance.now() - started), ok);
+      if (selection.routed && isCurrent(served, selection.alias, model.version)) this.comparisons.recordLive(model.modelName, selection.alias, model.version, micros(performance.now() - started), ok);
       selection.lease.release();
     }
   }
@@ -177,6 +179,7 @@ export class PredictionService implements OnModuleDestroy {
    * to change or slow the live answer; the pair feeds the comparison statistics.
    */
   private compareLater(served: ServedModel, selection: Selection, inputs: Readonly<Record<string, InferenceTensor>>, live: { alias: string; version: number; outputs: Record<string, InferenceTensor>; latencyUs: number }): void {
+    if (!isCurrent(served, live.alias, live.version)) return;
     const policy = this.catalog.policyOf(served.modelName);
     const shadow = policy.shadowAlias;
     if (shadow !== undefined && shadow !== live.alias && served.isLoaded(shadow) && shouldShadow(policy, selection.routingKey)) {
@@ -201,7 +204,10 @@ export class PredictionService implements OnModuleDestroy {
           lease.release();
         }
       },
-      (outcome, latencyUs) => record(outcome.ok ? { alias, version, outputs: outcome.outputs, latencyUs } : { alias, version, error: outcome.error, latencyUs }),
+      (outcome, latencyUs) => {
+        if (version === 0 || !isCurrent(served, alias, version)) return;
+        record(outcome.ok ? { alias, version, outputs: outcome.outputs, latencyUs } : { alias, version, error: outcome.error, latencyUs });
+      },
     );
   }
 
@@ -272,6 +278,11 @@ export class PredictionService implements OnModuleDestroy {
       throw new UnavailableError(`${served.modelName} version ${version} could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+/** True while `alias` still serves `version` (a request that straddled a swap is not counted). */
+function isCurrent(served: ServedModel, alias: string, version: number): boolean {
+  return served.status().some((status) => status.alias === alias && status.version === version);
 }
 
 function leaseAlias(served: ServedModel, alias: string): ModelLease {

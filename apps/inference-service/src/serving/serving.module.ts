@@ -11,6 +11,7 @@ import { InferenceController } from './inference.controller';
 import { ModelCatalog } from './model-catalog';
 import { PredictionService } from './prediction.service';
 import { ReleaseLoader } from './release-loader';
+import { ServingMetrics } from './serving-metrics';
 import { VersionLoader } from './version-loader';
 
 const FEATURE_WARNING_INTERVAL_MS = 5_000;
@@ -48,6 +49,7 @@ const featureAssemblerProvider = {
     ModelCatalog,
     PredictionService,
     ReleaseLoader,
+    ServingMetrics,
     VersionLoader,
     { provide: ModelRegistry, useClass: GrpcModelRegistry },
     { provide: FeatureStore, useClass: GrpcFeatureStore },

@@ -140,6 +140,9 @@ describe('serving released models', () => {
     expect(shadow?.agreementRate).toBeGreaterThanOrEqual(0);
     expect(shadow?.agreementRate).toBeLessThanOrEqual(1);
     expect(shadow?.meanAbsDiff).toBeGreaterThan(0); // k=1 and k=2 differ wherever x0 != 0
+    const metrics = await (await fetch(`${inference.httpUrl}/metrics`)).text();
+    const mirrored = /^strata_comparison_copies\{outcome="mirrored"[^}]*\} (\d+)/m.exec(metrics);
+    expect(Number(mirrored?.[1])).toBeGreaterThanOrEqual(50);
     await registry.setTrafficPolicy('delays', [{ alias: 'production', percent: 100 }]);
   });
 
