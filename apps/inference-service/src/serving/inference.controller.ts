@@ -50,12 +50,12 @@ export class InferenceController {
   getModelStatus(request: inferenceV1.GetModelStatusRequest): inferenceV1.GetModelStatusResponse {
     const served = this.catalog.find(request.modelName);
     if (served === undefined) throw new NotFoundError(`model ${request.modelName} has no releases known to this replica`);
-    return { status: this.statusMessage(modelStatusOf(request.modelName, served.status(), this.catalog.policyOf(request.modelName))) };
+    return { status: this.statusMessage(modelStatusOf(request.modelName, served.status(), this.catalog.policyOf(request.modelName), this.releases.loading(request.modelName))) };
   }
 
   @GrpcMethod('InferenceService', 'ListModels')
   listModels(): inferenceV1.ListModelsResponse {
-    const models = this.catalog.names().map((name) => this.statusMessage(modelStatusOf(name, this.catalog.served(name).status(), this.catalog.policyOf(name))));
+    const models = this.catalog.names().map((name) => this.statusMessage(modelStatusOf(name, this.catalog.served(name).status(), this.catalog.policyOf(name), this.releases.loading(name))));
     return { models, page: { nextPageToken: '' } } as inferenceV1.ListModelsResponse;
   }
 
@@ -69,7 +69,7 @@ export class InferenceController {
       ready: view.ready,
       versions: [...view.versions, ...this.pinnedStatus(view.modelName)].map((version) => ({
         version: version.version,
-        state: version.state === 'ready' ? 'MODEL_LOAD_STATE_READY' : 'MODEL_LOAD_STATE_FAILED',
+        state: LOAD_STATES[version.state],
         lastLoadError: version.lastLoadError,
         aliases: [...version.aliases],
         artifactSha256: version.sha256,
@@ -96,6 +96,8 @@ export class InferenceController {
     } as unknown as inferenceV1.ModelStatus;
   }
 }
+
+const LOAD_STATES = { ready: 'MODEL_LOAD_STATE_READY', failed: 'MODEL_LOAD_STATE_FAILED', loading: 'MODEL_LOAD_STATE_LOADING' } as const;
 
 /** Most requests in one PredictBatch call. */
 const MAX_BATCH_REQUESTS = 1000;

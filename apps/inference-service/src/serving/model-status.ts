@@ -4,7 +4,7 @@ import type { TrafficPolicy } from '../releases/release-state';
 /** One version this replica holds, as GetModelStatus reports it. */
 export interface VersionStatus {
   readonly version: number;
-  readonly state: 'ready' | 'failed';
+  readonly state: 'ready' | 'failed' | 'loading';
   readonly aliases: readonly string[];
   readonly sha256: string;
   readonly readyAt?: Date;
@@ -22,8 +22,11 @@ export interface ModelStatusView {
   readonly traffic: readonly { readonly alias: string; readonly version: number; readonly percent: number; readonly shadow: boolean }[];
 }
 
-/** Folds per-alias status into per-version status (versions shared by aliases appear once). */
-export function modelStatusOf(modelName: string, aliases: readonly AliasStatus[], policy: TrafficPolicy): ModelStatusView {
+/**
+ * Folds per-alias status into per-version status (versions shared by aliases appear once); a
+ * version being loaded for an alias shows as `loading` (also when an earlier attempt failed).
+ */
+export function modelStatusOf(modelName: string, aliases: readonly AliasStatus[], policy: TrafficPolicy, loading: readonly { alias: string; version: number }[] = []): ModelStatusView {
   const byVersion = new Map<number, VersionStatus>();
   for (const status of aliases) {
     if (status.version !== undefined) {
@@ -43,6 +46,11 @@ export function modelStatusOf(modelName: string, aliases: readonly AliasStatus[]
       const existing = byVersion.get(failure.version);
       byVersion.set(failure.version, { version: failure.version, state: existing?.state ?? 'failed', aliases: existing?.aliases ?? [], sha256: existing?.sha256 ?? '', inFlight: existing?.inFlight ?? 0, lastLoadError: `${failure.reason}: ${failure.message}` });
     }
+  }
+  for (const entry of loading) {
+    const existing = byVersion.get(entry.version);
+    if (existing?.state === 'ready') continue;
+    byVersion.set(entry.version, { version: entry.version, state: 'loading', aliases: [], sha256: '', inFlight: 0, lastLoadError: existing?.lastLoadError ?? '' });
   }
   const aliasVersions = Object.fromEntries(aliases.flatMap((status) => (status.version === undefined ? [] : [[status.alias, status.version] as const])));
   const traffic = [

@@ -19,6 +19,8 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
   private readonly stop = new AbortController();
   private readonly readinessListeners: (() => void)[] = [];
   private synced = false;
+  /** Alias loads in progress, by model: alias → version. */
+  private readonly inProgress = new Map<string, Map<string, number>>();
   private readonly follower: ReleaseFollower;
   private running: Promise<void> | undefined;
   private failures = 0;
@@ -71,6 +73,11 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
     return this.follower.state.revision;
   }
 
+  /** Versions being downloaded, verified or warmed right now for a model's aliases. */
+  loading(modelName: string): { alias: string; version: number }[] {
+    return [...(this.inProgress.get(modelName) ?? new Map<string, number>())].map(([alias, version]) => ({ alias, version }));
+  }
+
   /** Failed loads since start (a counter for status and metrics). */
   failedLoads(): number {
     return this.failures;
@@ -111,6 +118,8 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
   private async load(modelName: string, alias: string, target: AliasTarget): Promise<void> {
     const served = this.catalog.served(modelName);
     const started = Date.now();
+    const loading = this.inProgress.get(modelName) ?? new Map<string, number>();
+    this.inProgress.set(modelName, loading.set(alias, target.version));
     try {
       const { model } = await this.versions.load(modelName, target.version, target.sha256, this.stop.signal);
       served.swap(alias, model);
@@ -120,6 +129,8 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
       this.failures += 1;
       served.recordFailure(alias, target.version, error);
       this.logger.error({ err: error }, `could not load ${modelName} version ${target.version} for ${alias}; still serving the previous version: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      loading.delete(alias);
     }
   }
 }
