@@ -1,5 +1,6 @@
 import { type ClientUnaryCall, Metadata, status } from '@grpc/grpc-js';
 import { GrpcHealthProbe } from '@strata/service-runtime';
+import { createHash } from 'node:crypto';
 import { failureOf, GrpcTestClient, startTestService, type TestService } from '@strata/testing';
 import { inferenceService } from '../../src/bootstrap';
 import { aLinearModel, TestRegistry } from '../fixtures/test-registry';
@@ -203,5 +204,22 @@ describe('serving released models', () => {
     } finally {
       probe.close();
     }
+  });
+
+  it('refuses an artifact the registry stores corrupted (digest mismatch) and keeps serving the previous version', async () => {
+    const bytes = aLinearModel(7);
+    const corrupt = await register(7);
+    registry.corruptArtifact(createHash('sha256').update(bytes).digest('hex'));
+    const before = (await predict({ alias: 'production' })).modelVersion;
+    await setAlias('production', corrupt);
+    type Versions = { status: { versions: { version: number; state: string; lastLoadError: string }[]; aliases: Record<string, number> } };
+    let status = (await client.call<Versions>('getModelStatus', { modelName: 'delays' })).status;
+    while (!status.versions.some((version) => version.version === corrupt && version.state === 'MODEL_LOAD_STATE_FAILED')) {
+      expect((await predict({ alias: 'production' })).modelVersion).toBe(before);
+      status = (await client.call<Versions>('getModelStatus', { modelName: 'delays' })).status;
+    }
+    expect(status.versions.find((version) => version.version === corrupt)?.lastLoadError).toMatch(/^DIGEST_MISMATCH: /);
+    expect(status.aliases['production']).toBe(before);
+    expect((await predict({ alias: 'production' })).modelVersion).toBe(before);
   });
 });
