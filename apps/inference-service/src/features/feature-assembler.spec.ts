@@ -96,6 +96,22 @@ describe(FeatureAssembler.name, () => {
     expect(events[0]).toMatchObject({ featureSet: 'route_stats', outcome: 'failed', error: 'connection refused' });
   });
 
+  it('stops calling a feature-service that keeps failing, answers with defaults at once, and probes it again after a pause', async () => {
+    let clock = 0;
+    const guarded = new FeatureAssembler(store, { deadlineMs: 50, now: () => REQUEST_TIME, onFetch: (event) => events.push(event), breaker: { failureThreshold: 2, openMs: 1_000, now: () => clock } });
+    store.mode = 'fail';
+    for (let i = 0; i < 4; i += 1) expect((await guarded.assemble(plan, [aRow()], LENIENT)).degradation.featureFetchFailed).toBe(true);
+    expect(store.requests).toHaveLength(2);
+    expect(guarded.stats).toMatchObject({ fetches: 2, failures: 2, skipped: 2 });
+    expect(events.map((event) => event.outcome)).toEqual(['failed', 'failed', 'skipped', 'skipped']);
+    store.mode = 'serve';
+    clock = 1_000;
+    const probed = await guarded.assemble(plan, [aRow()], LENIENT);
+    expect(probed.degradation.featureFetchFailed).toBe(false);
+    expect(Array.from(probed.inputs['features']?.data ?? []).slice(0, 3)).toEqual([42, 7.5, 337]);
+    expect(store.requests).toHaveLength(3);
+  });
+
   it('never waits past the deadline: a hung fetch resolves with defaults, counts a timeout and cancels the call', async () => {
     store.mode = 'hang';
     const result = await assembler.assemble(plan, [aRow()], LENIENT);

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { type InferenceTensor } from '../model-runtime';
 import { FreshFeaturesRequiredError, type FreshnessViolation, RowInputError } from './feature-assembler.errors';
+import { FetchBreaker, type FetchBreakerOptions } from './fetch-breaker';
 import { type BoundInput, type FeaturePlan, type PlannedFeatureSet, type StoredColumn } from './feature-plan';
 import { type FeatureContract, type FeatureScalar, type FeatureStore, FeatureStoreError, type OnlineFeatureStatus, type OnlineFeatureValue } from './feature-store';
 
@@ -60,7 +61,8 @@ export interface AssembledFeatures {
 /** How one feature set fetch ended. */
 export interface FeatureFetchEvent {
   readonly featureSet: string;
-  readonly outcome: 'ok' | 'failed' | 'timeout';
+  /** `skipped`: the breaker is open after repeated failures; defaults were used without calling. */
+  readonly outcome: 'ok' | 'failed' | 'timeout' | 'skipped';
   readonly durationMs: number;
   /** Why it failed, when it did. */
   readonly error?: string;
@@ -74,6 +76,8 @@ export interface FeatureFetchStats {
   readonly failures: number;
   /** Fetches cut by the deadline. */
   readonly timeouts: number;
+  /** Fetches not made because the breaker was open (defaults used at once). */
+  readonly skipped: number;
   /** Rows with at least one defaulted stored feature. */
   readonly defaultedRows: number;
   /** Rows with at least one stale stored feature. */
@@ -90,6 +94,8 @@ export interface FeatureAssemblerOptions {
   readonly now?: () => Date;
   /** Called once per feature set fetch (logs, latency histograms). */
   readonly onFetch?: (event: FeatureFetchEvent) => void;
+  /** When to stop calling a failing feature-service for a while (default: 20 consecutive failures, 500 ms). */
+  readonly breaker?: FetchBreakerOptions;
 }
 
 type ServedValues = ReadonlyMap<string, ReadonlyMap<string, OnlineFeatureValue>>;
@@ -108,7 +114,8 @@ export class FeatureAssembler {
   private readonly deadlineMs: number;
   private readonly now: () => Date;
   private readonly onFetch: ((event: FeatureFetchEvent) => void) | undefined;
-  private readonly counters = { fetches: 0, failures: 0, timeouts: 0, defaultedRows: 0, staleRows: 0, missingRows: 0 };
+  private readonly breaker: FetchBreaker;
+  private readonly counters = { fetches: 0, failures: 0, timeouts: 0, skipped: 0, defaultedRows: 0, staleRows: 0, missingRows: 0 };
 
   constructor(
     private readonly store: FeatureStore,
@@ -117,6 +124,7 @@ export class FeatureAssembler {
     this.deadlineMs = options.deadlineMs;
     this.now = options.now ?? ((): Date => new Date());
     this.onFetch = options.onFetch;
+    this.breaker = new FetchBreaker(options.breaker);
   }
 
   /** A snapshot of the running totals. */
@@ -208,12 +216,19 @@ export class FeatureAssembler {
       const outcomes = await Promise.all(
         sets.map(async (set): Promise<[string, SetOutcome]> => {
           const started = performance.now();
+          if (!this.breaker.allow(set.contract.name)) {
+            this.counters.skipped += 1;
+            this.onFetch?.({ featureSet: set.contract.name, outcome: 'skipped', durationMs: 0, error: 'the feature-service failed repeatedly; not called until the next probe' });
+            return [set.contract.name, { ok: false }];
+          }
           this.counters.fetches += 1;
           try {
             const values = await Promise.race([this.fetchSet(set, needed.get(set.contract.name) ?? [], maxStalenessMs, controller.signal), deadline]);
+            this.breaker.success(set.contract.name);
             this.onFetch?.({ featureSet: set.contract.name, outcome: 'ok', durationMs: performance.now() - started });
             return [set.contract.name, { ok: true, values }];
           } catch (error) {
+            this.breaker.failure(set.contract.name);
             const timedOut = error instanceof DeadlinePassed || (error instanceof FeatureStoreError && error.reason === 'TIMEOUT');
             if (timedOut) this.counters.timeouts += 1;
             else this.counters.failures += 1;

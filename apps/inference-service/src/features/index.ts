@@ -16,6 +16,7 @@ export {
   MAX_ENTITIES_PER_FETCH,
   MAX_FEATURE_ISSUES,
 } from './feature-assembler';
+export { FetchBreaker, type FetchBreakerOptions } from './fetch-breaker';
 export { FreshFeaturesRequiredError, type FreshnessViolation, RowInputError } from './feature-assembler.errors';
 export {
   type BoundInput,
