@@ -14,6 +14,7 @@ export {
   ServiceError,
   UnauthenticatedError,
   UnavailableError,
+  UpstreamError,
 } from './errors/service-errors';
 export { decodeStatusDetails, type DecodedStatusDetails, encodeStatusDetails, STATUS_DETAILS_KEY } from './errors/status-details';
 export { drainGrpcServer } from './grpc-drain';

@@ -62,10 +62,16 @@ export class UnauthenticatedError extends ServiceError {
   readonly code = status.UNAUTHENTICATED;
 }
 
-/** A limit was exceeded (size, quota): RESOURCE_EXHAUSTED. */
+/** A limit was exceeded (size, quota): RESOURCE_EXHAUSTED; `retryAfterMs` becomes google.rpc.RetryInfo. */
 export class ResourceExhaustedError extends ServiceError {
   override readonly name = 'ResourceExhaustedError';
   readonly code = status.RESOURCE_EXHAUSTED;
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The system is not in the state the call needs (a gate failed): FAILED_PRECONDITION with every violation. */
@@ -92,10 +98,31 @@ export class OutOfRangeError extends ServiceError {
   readonly code = status.OUT_OF_RANGE;
 }
 
-/** A dependency could not be reached: UNAVAILABLE; retry with backoff. */
+/** A dependency could not be reached: UNAVAILABLE; retry with backoff (`retryAfterMs` becomes google.rpc.RetryInfo). */
 export class UnavailableError extends ServiceError {
   override readonly name = 'UnavailableError';
   readonly code = status.UNAVAILABLE;
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A downstream service's failure passed on unchanged: its status code, message and
+ * `grpc-status-details-bin` (a proxy such as the gateway answers as the service behind it did).
+ */
+export class UpstreamError extends ServiceError {
+  override readonly name = 'UpstreamError';
+  constructor(
+    readonly code: status,
+    message: string,
+    readonly statusDetails?: Buffer,
+  ) {
+    super(message);
+  }
 }
 
 /** The gRPC status a thrown value ends as: its code for a ServiceError, else undefined. */
