@@ -7,6 +7,7 @@ import { registerQuarantineCommands } from './commands/feature-quarantine';
 import { registerFeatureSetCommands, registerSourceCommands } from './commands/feature-sources';
 import { registerFeatureCommands } from './commands/features';
 import { registerGateCommands } from './commands/gates';
+import { registerKeyCommands } from './commands/keys';
 import { registerModelCommands } from './commands/models';
 import { registerReleaseCommands } from './commands/releases';
 import { registerTokenCommands } from './commands/tokens';
@@ -67,6 +68,7 @@ export function buildProgram(deps: CliDeps, onUsageError?: (message: string) => 
   registerQuarantineCommands(program, deps);
   // training jobs (training-runner)
   registerTrainCommands(program, deps);
+  registerKeyCommands(program, deps);
   return program;
 }
 

@@ -9,6 +9,7 @@ export const gateway: ServiceDefinition = {
   module: AppModule,
   grpcPackages: [STRATA_PROTOS.gatewayV1, STRATA_PROTOS.oipV1],
   migrationsDir: path.resolve(__dirname, '../prisma/migrations'),
+  publicEdge: true,
 };
 
 /** Default ports (the README's table); GRPC_PORT and HTTP_PORT override them. */

@@ -8,13 +8,12 @@
  *   node -r ./tools/dev/register-ts.js apps/inference-service/bench/features.bench.ts
  */
 import { buildLinearModel } from '@strata/onnx';
-import { buildServiceForTest, GrpcTestClient, type ServiceBuild, type ServiceProcess, startServiceProcess } from '@strata/testing';
+import { buildServiceForTest, GrpcTestClient, type ServiceBuild, type ServiceProcess, startServiceProcess, TestRegistry } from '@strata/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TestFeatureService } from '../test/fixtures/test-feature-service';
-import { TestRegistry } from '../test/fixtures/test-registry';
 import { closedLoop, fixed, type LoadStats } from './load-stats';
 
 const DEADLINE_MS = 100; // the FEATURE_FETCH_DEADLINE default

@@ -17,14 +17,13 @@
  *
  * Nothing is asserted; every process it starts is stopped at the end.
  */
-import { buildServiceForTest, GrpcTestClient, type ServiceBuild, type ServiceProcess, startServiceProcess } from '@strata/testing';
+import { buildServiceForTest, GrpcTestClient, type ServiceBuild, type ServiceProcess, startServiceProcess, TestRegistry } from '@strata/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
-import { TestRegistry } from '../test/fixtures/test-registry';
 import { closedLoop, eventLoopLagDuring, fixed, type LoadStats, percentile, sequential } from './load-stats';
 import { buildTreeEnsembleModel, randomFeatureRows, TREE_MODEL_INPUT } from './tree-ensemble-model';
 import { measureInProcessLag } from './in-process-lag';

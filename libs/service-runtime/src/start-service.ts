@@ -43,6 +43,11 @@ export interface ServiceDefinition {
    * each service) and `/readyz` follow it.
    */
   readonly readiness?: (app: NestFastifyApplication) => ServiceReadiness;
+  /**
+   * The public edge (the gateway): only `x-request-id` is taken from callers; their Strata
+   * baggage and model/contract metadata are ignored.
+   */
+  readonly publicEdge?: boolean;
 }
 
 /** An app's own readiness: asked after every change it reports. */
@@ -103,7 +108,7 @@ export async function startService(definition: ServiceDefinition, config: Servic
     app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule as DynamicModule['module'], new FastifyAdapter(), {
       logger: new NestPinoLogger(logger.child({ component: 'nest' })),
     });
-    app.useGlobalInterceptors(new ObservabilityInterceptor({ metrics, statusCodeOfError: grpcStatusOf }));
+    app.useGlobalInterceptors(new ObservabilityInterceptor({ metrics, statusCodeOfError: grpcStatusOf, edge: definition.publicEdge === true }));
     const grpcAddress = `${config.bindHost}:${config.grpcPort}`;
     app.useGlobalFilters(new GrpcExceptionFilter(logger, app.getHttpAdapter()));
     app.connectMicroservice<MicroserviceOptions>(

@@ -1,4 +1,4 @@
-import { type Client, credentials, type GrpcObject, loadPackageDefinition, type Metadata, type ServiceClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
+import { type ChannelOptions, type Client, credentials, type GrpcObject, loadPackageDefinition, type Metadata, type ServiceClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { PROTO_LOADER_OPTIONS, PROTOS_DIR, STRATA_PROTOS } from '@strata/contracts';
 import { requestContextClientInterceptor } from '@strata/observability';
@@ -7,13 +7,13 @@ import { requestContextClientInterceptor } from '@strata/observability';
  * A client of another Strata service's contract (e.g. `featuresV1`, `FeatureService`), with the
  * request context (request ID, trace, model and feature-contract versions) propagated on every call.
  */
-export function createStrataClient<T extends Client>(key: keyof typeof STRATA_PROTOS, serviceName: string, address: string): T {
+export function createStrataClient<T extends Client>(key: keyof typeof STRATA_PROTOS, serviceName: string, address: string, options: ChannelOptions = {}): T {
   const proto = STRATA_PROTOS[key];
   const definition = loadSync(proto.protoPath, { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTOS_DIR] });
   let node: GrpcObject = loadPackageDefinition(definition);
   for (const part of proto.package.split('.')) node = node[part] as GrpcObject;
   const Service = node[serviceName] as ServiceClientConstructor;
-  return new Service(address, credentials.createInsecure(), { interceptors: [requestContextClientInterceptor] }) as unknown as T;
+  return new Service(address, credentials.createInsecure(), { ...options, interceptors: [requestContextClientInterceptor] }) as unknown as T;
 }
 
 /** A unary call as a promise. */

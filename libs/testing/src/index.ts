@@ -6,3 +6,4 @@ export { type CallFailure, failureOf } from './grpc-failure';
 export { seededRandom } from './seeded-random';
 export { buildServiceForTest, type ServiceBuild, type ServiceProcess, startServiceProcess, workspaceRoot } from './service-process';
 export { bearer, GrpcTestClient } from './grpc-test-client';
+export { aLinearModel, TestRegistry } from './test-registry';

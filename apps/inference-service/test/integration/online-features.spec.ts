@@ -3,10 +3,9 @@ import { type ModelSignature } from '../../src/model-runtime';
 import { type VersionMetadata } from '../../src/releases/model-registry';
 import { status } from '@grpc/grpc-js';
 import { buildLinearModel } from '@strata/onnx';
-import { failureOf, GrpcTestClient, startTestService, type TestService } from '@strata/testing';
+import { failureOf, GrpcTestClient, startTestService, TestRegistry, type TestService } from '@strata/testing';
 import { inferenceService } from '../../src/bootstrap';
 import { MATERIALIZED_UNTIL, TestFeatureService } from '../fixtures/test-feature-service';
-import { TestRegistry } from '../fixtures/test-registry';
 
 // GrpcFeatureStore and FeatureAssembler against a real feature-service process holding the
 // flights example materialized up to 2001-04-01: present values and the contract digest, an

@@ -1,8 +1,7 @@
 import { status } from '@grpc/grpc-js';
-import { failureOf, GrpcTestClient, startTestService, type TestService } from '@strata/testing';
+import { aLinearModel, failureOf, GrpcTestClient, startTestService, TestRegistry, type TestService } from '@strata/testing';
 
 import { inferenceService } from '../../src/bootstrap';
-import { aLinearModel, TestRegistry } from '../fixtures/test-registry';
 
 // The Open Inference Protocol (inference.GRPCInferenceService) of an in-process inference-service
 // serving what a real registry-service process releases.

@@ -1,7 +1,7 @@
+import { aLinearModel, TestRegistry } from '@strata/testing';
 import { GrpcModelRegistry } from '../../src/releases/grpc-model-registry';
 import { ReleaseFollower } from '../../src/releases/release-follower';
 import type { ReleaseChange } from '../../src/releases/release-state';
-import { aLinearModel, TestRegistry } from '../fixtures/test-registry';
 
 // The release follower against a real registry-service process: it reports alias moves and
 // traffic policies, downloads verified artifacts, and resumes after the registry restarts

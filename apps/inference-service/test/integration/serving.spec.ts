@@ -1,9 +1,8 @@
 import { type ClientUnaryCall, Metadata, status } from '@grpc/grpc-js';
 import { GrpcHealthProbe } from '@strata/service-runtime';
 import { createHash } from 'node:crypto';
-import { failureOf, GrpcTestClient, startTestService, type TestService } from '@strata/testing';
+import { aLinearModel, failureOf, GrpcTestClient, startTestService, TestRegistry, type TestService } from '@strata/testing';
 import { inferenceService } from '../../src/bootstrap';
-import { aLinearModel, TestRegistry } from '../fixtures/test-registry';
 
 // inference-service in this process (real gRPC socket, PGlite) serving what a real
 // registry-service process releases: alias moves are loaded, warmed and swapped in while
