@@ -3,6 +3,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { PROTO_LOADER_OPTIONS, PROTOS_DIR, type ProtoPackage } from '@strata/contracts';
 import {
   activeTelemetry,
@@ -48,6 +49,11 @@ export interface ServiceDefinition {
    * baggage and model/contract metadata are ignored.
    */
   readonly publicEdge?: boolean;
+  /**
+   * Registers the app's own HTTP routes directly on Fastify (e.g. the gateway's REST API with
+   * its JSON schemas), after the operational routes and before the server listens.
+   */
+  readonly httpRoutes?: (app: NestFastifyApplication, fastify: FastifyInstance) => void | Promise<void>;
 }
 
 /** An app's own readiness: asked after every change it reports. */
@@ -134,6 +140,7 @@ export async function startService(definition: ServiceDefinition, config: Servic
     registerOperationalRoutes(app.getHttpAdapter().getInstance(), metrics, {
       isReady: async () => health.statusOf() === 'SERVING' && (await database.schemaIsCurrent(migrationsDir)),
     }, health);
+    await definition.httpRoutes?.(app, app.getHttpAdapter().getInstance());
 
     await app.startAllMicroservices();
     await app.listen(config.httpPort, config.bindHost);
