@@ -60,13 +60,14 @@ export class Gatekeeper {
   /**
    * @param models the model names the call is about (allow-list); empty for calls about none.
    * @param cost rate-limit tokens (a batch costs one per item).
+   * @param options `open`: no API key needed (health and readiness stay open).
    * @throws InvalidArgumentError (request ID), UnauthenticatedError, PermissionDeniedError,
    *   ResourceExhaustedError (rate limit, with retry delay), UnavailableError (shed, breaker open).
    */
-  async admit(call: IncomingCall, models: readonly string[], cost = 1): Promise<AdmittedCall> {
+  async admit(call: IncomingCall, models: readonly string[], cost = 1, options: { open?: boolean } = {}): Promise<AdmittedCall> {
     const requestId = acceptRequestId(call.requestId);
     if ('invalid' in requestId) throw new InvalidArgumentError(requestId.invalid, [{ field: 'x-request-id', description: requestId.invalid }]);
-    const key = await this.authenticate(call);
+    const key = options.open === true ? undefined : await this.authenticate(call);
     if (key !== undefined) {
       const denied = models.filter((model) => key.allowedModels.length > 0 && !key.allowedModels.includes(model));
       if (denied.length > 0) throw new PermissionDeniedError(`API key ${key.name} may not call model ${denied.join(', ')}`);

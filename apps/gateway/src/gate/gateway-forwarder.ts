@@ -39,10 +39,13 @@ export class GatewayForwarder {
     });
   }
 
-  /** Admits the call for `models` (costing `cost` tokens) and forwards `request` to inference's `method`. */
-  async forward<T>(incoming: IncomingCall, models: readonly string[], cost: number, service: UpstreamService, method: string, request: object): Promise<GatewayAnswer<T>> {
+  /**
+   * Admits the call for `models` (costing `cost` tokens) and forwards `request` to inference's
+   * `method`; `open` calls (health, readiness) need no API key.
+   */
+  async forward<T>(incoming: IncomingCall, models: readonly string[], cost: number, service: UpstreamService, method: string, request: object, options: { open?: boolean } = {}): Promise<GatewayAnswer<T>> {
     const started = performance.now();
-    const call = await this.gate.admit(incoming, models, cost);
+    const call = await this.gate.admit(incoming, models, cost, options);
     try {
       const forwarded = await this.upstream.call<T>(service, method, request, { deadline: call.deadline, requestId: call.requestId });
       call.finish();

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { GatewayForwarder } from '../gate/gateway-forwarder';
 import { InferenceUpstream } from '../inference/inference-upstream';
+import { OpenInferenceController } from './open-inference.controller';
 import { PredictionController } from './prediction.controller';
 
-/** The public prediction API (gRPC): the gate, then inference-service. */
+/** The public prediction API over gRPC (strata.gateway.v1 and the Open Inference Protocol): the gate, then inference-service. */
 @Module({
   imports: [ApiKeysModule],
-  controllers: [PredictionController],
+  controllers: [PredictionController, OpenInferenceController],
   providers: [InferenceUpstream, GatewayForwarder],
   exports: [InferenceUpstream, GatewayForwarder],
 })

@@ -146,6 +146,25 @@ describe('gateway PredictionService (gRPC) in front of inference-service', () =>
     expect(details.retryDelayMs).toBeLessThanOrEqual(1_000);
   });
 
+  it('serves the Open Inference Protocol over gRPC: health open, the rest behind the key', async () => {
+    const oip = new GrpcTestClient('oipV1', 'GRPCInferenceService', gatewayService.grpcAddress);
+    try {
+      expect(await oip.call('serverLive', {})).toEqual({ live: true });
+      expect(await oip.call('serverReady', {})).toEqual({ ready: true });
+      const infer = { modelName: 'delays', modelVersion: '', id: 'oip-1', inputs: [{ name: 'features', datatype: 'FP32', shape: ['1', '3'], contents: { fp32Contents: [0.5, 1, 2] } }], outputs: [] };
+      expect((await failureOf(oip.call('modelInfer', infer))).code).toBe(status.UNAUTHENTICATED);
+      const answer = await oip.call<{ modelName: string; modelVersion: string; id: string; outputs: { name: string; contents: { fp32Contents: number[] } }[] }>('modelInfer', infer, withKey(key));
+      expect(answer).toMatchObject({ modelName: 'delays', modelVersion: String(version), id: 'oip-1' });
+      expect(answer.outputs[0]?.contents.fp32Contents[0]).toBeCloseTo(1 / (1 + Math.exp(-(0.5 + 1 - 2))), 6);
+      const metadata = await oip.call<{ name: string; platform: string; inputs: { name: string; datatype: string }[] }>('modelMetadata', { name: 'delays', version: '' }, withKey(key));
+      expect(metadata).toMatchObject({ name: 'delays', platform: 'onnxruntime_onnx', inputs: [{ name: 'features', datatype: 'FP32' }] });
+      const churnOnly = await createKey({ name: 'oip-churn-only', allowedModels: ['churn'] });
+      expect((await failureOf(oip.call('modelReady', { name: 'delays', version: '' }, withKey(churnOnly)))).code).toBe(status.PERMISSION_DENIED);
+    } finally {
+      oip.close();
+    }
+  });
+
   it('answers UNAVAILABLE at once while inference is down, and serves again once it is back', async () => {
     const grpcPort = inference.grpcAddress.split(':')[1] as string;
     const httpPort = new URL(inference.httpUrl).port;
