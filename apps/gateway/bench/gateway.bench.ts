@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     await registry.setAlias(MODEL, 'production', await registry.register(MODEL, aLinearModel(1)));
     inference = await startServiceProcess(inferenceBuild, { DATA_DIR: dirs[0], REGISTRY_ADDRESS: registry.grpcAddress, LOG_LEVEL: 'warn' });
     const adminHash = createHash('sha256').update(ADMIN_TOKEN, 'utf8').digest('hex');
-    gateway = await startServiceProcess(gatewayBuild, { DATA_DIR: dirs[1], INFERENCE_ADDRESS: inference.grpcAddress, GATEWAY_ADMIN_TOKENS: `bench:admin:${adminHash}`, LOG_LEVEL: 'warn', MAX_IN_FLIGHT: '10000' });
+    gateway = await startServiceProcess(gatewayBuild, { DATA_DIR: dirs[1], INFERENCE_ADDRESS: inference.grpcAddress, GATEWAY_ADMIN_TOKENS: `bench:admin:${adminHash}`, LOG_LEVEL: 'warn', MAX_IN_FLIGHT: '10000', ...(process.env['GATEWAY_NODE_OPTIONS'] === undefined ? {} : { NODE_OPTIONS: process.env['GATEWAY_NODE_OPTIONS'] }) });
     const admin = new GrpcTestClient('gatewayV1', 'ApiKeyAdminService', gateway.grpcAddress);
     clients.push(admin);
     const { secret } = await admin.call<{ secret: string }>('createApiKey', { name: 'bench', allowedModels: [], description: '', rateLimit: { requestsPerSecond: 1_000_000, burst: 1_000_000 } }, bearer(ADMIN_TOKEN));
