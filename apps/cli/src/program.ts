@@ -23,8 +23,10 @@ Environment:
   STRATA_REGISTRY  registry-service gRPC address (default ${DEFAULT_REGISTRY}); --registry wins
   STRATA_FEATURES  feature-service gRPC address (default ${DEFAULT_FEATURES}); --features wins
   STRATA_TRAINING  training-runner gRPC address (default ${DEFAULT_TRAINING}); --training wins
+  STRATA_GATEWAY   gateway gRPC address for \`strata keys\` (default 127.0.0.1:50050); --gateway wins
   STRATA_TOKEN     bearer token for mutating calls; --token wins. Prefer the variable:
-                   command-line flags are visible to other users in \`ps\`. Never printed.`;
+                   command-line flags are visible to other users in \`ps\`. Never printed.
+  STRATA_ADMIN_TOKEN  gateway admin token for \`strata keys\`; --token wins. Never printed.`;
 
 /**
  * Builds the `strata` command tree. Usage errors throw CommanderError (exitOverride); their

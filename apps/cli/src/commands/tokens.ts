@@ -22,8 +22,8 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
 
   tokens
     .command('hash')
-    .description("read a token on stdin and print its sha256, the form registry-service's REGISTRY_TOKENS holds")
-    .option('--subject <name>', 'print a whole REGISTRY_TOKENS entry subject:role:sha256 (with --role)')
+    .description("read a token on stdin and print its sha256, the form registry-service's REGISTRY_TOKENS and the gateway's GATEWAY_ADMIN_TOKENS hold")
+    .option('--subject <name>', 'print a whole REGISTRY_TOKENS / GATEWAY_ADMIN_TOKENS entry subject:role:sha256 (with --role)')
     .option('--role <role>', 'ci or admin (with --subject)')
     .addHelpText('after', '\nExample: printf %s "$CI_TOKEN" | strata tokens hash --subject ci-bot --role ci\nThe token itself is never printed.')
     .action(async (options: { subject?: string; role?: string }, command: Command) => {
