@@ -2,6 +2,7 @@ import { STRATA_PROTOS } from '@strata/contracts';
 import { type DefaultPorts, type ServiceDefinition } from '@strata/service-runtime';
 import path from 'node:path';
 import { AppModule } from './app.module';
+import { registerRestApi } from './rest/register-rest-api';
 
 /** gateway: the one public door: authenticates, rate-limits, assigns request IDs and deadlines, routes to inference. */
 export const gateway: ServiceDefinition = {
@@ -10,6 +11,7 @@ export const gateway: ServiceDefinition = {
   grpcPackages: [STRATA_PROTOS.gatewayV1, STRATA_PROTOS.oipV1],
   migrationsDir: path.resolve(__dirname, '../prisma/migrations'),
   publicEdge: true,
+  httpRoutes: (app, fastify) => registerRestApi(app, fastify),
 };
 
 /** Default ports (the README's table); GRPC_PORT and HTTP_PORT override them. */
