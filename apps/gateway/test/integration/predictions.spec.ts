@@ -1,24 +1,7 @@
 import { type ClientUnaryCall, Metadata, status } from '@grpc/grpc-js';
-import type { gatewayV1 } from '@strata/contracts';
 import { decodeStatusDetails, STATUS_DETAILS_KEY } from '@strata/service-runtime';
-import {
-  aLinearModel,
-  bearer,
-  buildServiceForTest,
-  failureOf,
-  GrpcTestClient,
-  type ServiceBuild,
-  type ServiceProcess,
-  startServiceProcess,
-  startTestService,
-  type TestService,
-  TestRegistry,
-} from '@strata/testing';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { gateway } from '../../src/bootstrap';
+import { failureOf, GrpcTestClient } from '@strata/testing';
+import { GatewayPlatform } from '../fixtures/gateway-platform';
 
 // The gateway's gRPC prediction API in front of a real inference-service process that serves
 // what a real registry-service process released: auth, allow-lists, rate limits, request IDs,
@@ -26,15 +9,7 @@ import { gateway } from '../../src/bootstrap';
 
 jest.setTimeout(240_000);
 
-const ADMIN_TOKEN = 'gateway-admin-token';
-const sha = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
-
-let registry: TestRegistry;
-let inferenceBuild: ServiceBuild;
-let inference: ServiceProcess;
-let inferenceDir: string;
-let gatewayService: TestService;
-let admin: GrpcTestClient;
+let platform: GatewayPlatform;
 let predictions: GrpcTestClient;
 let version: number;
 
@@ -45,8 +20,7 @@ const withKey = (key: string, extra: Record<string, string> = {}): Metadata => {
   for (const [name, value] of Object.entries(extra)) metadata.set(name, value);
   return metadata;
 };
-const createKey = async (request: Partial<gatewayV1.CreateApiKeyRequest>): Promise<string> =>
-  (await admin.call<gatewayV1.CreateApiKeyResponse>('createApiKey', { allowedModels: [], description: '', ...request }, bearer(ADMIN_TOKEN))).secret;
+const createKey = (request: Parameters<GatewayPlatform['createKey']>[0]): Promise<string> => platform.createKey(request);
 
 interface Answer {
   modelName: string;
@@ -65,25 +39,14 @@ function predictWithHeaders(metadata: Metadata, request: object = predictRequest
 }
 
 beforeAll(async () => {
-  [registry, inferenceBuild] = await Promise.all([TestRegistry.start(), buildServiceForTest('inference-service')]);
-  await registry.createModel('delays');
-  version = await registry.register('delays', aLinearModel(1));
-  await registry.setAlias('delays', 'production', version);
-  inferenceDir = mkdtempSync(path.join(tmpdir(), 'gateway-inference-'));
-  inference = await startServiceProcess(inferenceBuild, { DATA_DIR: inferenceDir, REGISTRY_ADDRESS: registry.grpcAddress, LOG_LEVEL: 'warn' });
-  gatewayService = await startTestService(gateway, 'pglite', { INFERENCE_ADDRESS: inference.grpcAddress, GATEWAY_ADMIN_TOKENS: `ops:admin:${sha(ADMIN_TOKEN)}` });
-  admin = new GrpcTestClient('gatewayV1', 'ApiKeyAdminService', gatewayService.grpcAddress);
-  predictions = new GrpcTestClient('gatewayV1', 'PredictionService', gatewayService.grpcAddress);
+  platform = await GatewayPlatform.start();
+  version = platform.version;
+  predictions = new GrpcTestClient('gatewayV1', 'PredictionService', platform.gateway.grpcAddress);
 });
 
 afterAll(async () => {
-  admin?.close();
   predictions?.close();
-  await gatewayService?.stop();
-  await inference?.stop();
-  await registry?.stop();
-  await inferenceBuild?.remove();
-  if (inferenceDir !== undefined) rmSync(inferenceDir, { recursive: true, force: true });
+  await platform?.stop();
 });
 
 describe('gateway PredictionService (gRPC) in front of inference-service', () => {
@@ -147,7 +110,7 @@ describe('gateway PredictionService (gRPC) in front of inference-service', () =>
   });
 
   it('serves the Open Inference Protocol over gRPC: health open, the rest behind the key', async () => {
-    const oip = new GrpcTestClient('oipV1', 'GRPCInferenceService', gatewayService.grpcAddress);
+    const oip = new GrpcTestClient('oipV1', 'GRPCInferenceService', platform.gateway.grpcAddress);
     try {
       expect(await oip.call('serverLive', {})).toEqual({ live: true });
       expect(await oip.call('serverReady', {})).toEqual({ ready: true });
@@ -166,13 +129,11 @@ describe('gateway PredictionService (gRPC) in front of inference-service', () =>
   });
 
   it('answers UNAVAILABLE at once while inference is down, and serves again once it is back', async () => {
-    const grpcPort = inference.grpcAddress.split(':')[1] as string;
-    const httpPort = new URL(inference.httpUrl).port;
-    await inference.stop();
+    await platform.stopInference();
     const failures: number[] = [];
     for (let i = 0; i < 20; i += 1) failures.push((await failureOf(predictions.call('predict', predictRequest(), withKey(key)))).code);
     expect(new Set(failures)).toEqual(new Set([status.UNAVAILABLE]));
-    inference = await startServiceProcess(inferenceBuild, { DATA_DIR: inferenceDir, REGISTRY_ADDRESS: registry.grpcAddress, LOG_LEVEL: 'warn', GRPC_PORT: grpcPort, HTTP_PORT: httpPort });
+    await platform.restartInference();
     let served = false;
     for (let attempt = 0; attempt < 200 && !served; attempt += 1) {
       served = await predictWithHeaders(withKey(key)).then(() => true, () => false);

@@ -1,39 +1,15 @@
-import type { gatewayV1 } from '@strata/contracts';
-import {
-  aLinearModel,
-  bearer,
-  buildServiceForTest,
-  GrpcTestClient,
-  type ServiceBuild,
-  type ServiceProcess,
-  startServiceProcess,
-  startTestService,
-  type TestService,
-  TestRegistry,
-} from '@strata/testing';
 import fc from 'fast-check';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { gateway } from '../../src/bootstrap';
+import { GatewayPlatform } from '../fixtures/gateway-platform';
 
 // The gateway's REST API (Strata predict + Open Inference Protocol REST) over real sockets, in
 // front of a real inference-service process serving what a real registry-service released.
 
 jest.setTimeout(300_000);
 
-const ADMIN_TOKEN = 'gateway-admin-token';
 const MAX_BODY_BYTES = 2048;
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
-const sha = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
-let registry: TestRegistry;
-let inferenceBuild: ServiceBuild;
-let inference: ServiceProcess;
-let inferenceDir: string;
-let gatewayService: TestService;
-let admin: GrpcTestClient;
+let platform: GatewayPlatform;
 let version: number;
 let key: string;
 
@@ -51,7 +27,7 @@ async function send(method: string, urlPath: string, options: { body?: unknown; 
   let body: string | undefined = options.raw;
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${gatewayService.httpUrl}${urlPath}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const response = await fetch(`${platform.gateway.httpUrl}${urlPath}`, { method, headers, ...(body === undefined ? {} : { body }) });
   const text = await response.text();
   let json: Record<string, unknown> = {};
   try {
@@ -63,8 +39,7 @@ async function send(method: string, urlPath: string, options: { body?: unknown; 
 }
 
 const predictBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ inputs: { features: [[0.5, 1, 2]] }, ...overrides });
-const createKey = async (request: Partial<gatewayV1.CreateApiKeyRequest>): Promise<string> =>
-  (await admin.call<gatewayV1.CreateApiKeyResponse>('createApiKey', { allowedModels: [], description: '', ...request }, bearer(ADMIN_TOKEN))).secret;
+const createKey = (request: Parameters<GatewayPlatform['createKey']>[0]): Promise<string> => platform.createKey(request);
 
 /** Every error answer: problem+json with a stable type, the request ID (also as a header) and the path. */
 function expectProblem(answer: Answer, status: number, reason: string): void {
@@ -75,18 +50,8 @@ function expectProblem(answer: Answer, status: number, reason: string): void {
 }
 
 beforeAll(async () => {
-  [registry, inferenceBuild] = await Promise.all([TestRegistry.start(), buildServiceForTest('inference-service')]);
-  await registry.createModel('delays');
-  version = await registry.register('delays', aLinearModel(1));
-  await registry.setAlias('delays', 'production', version);
-  inferenceDir = mkdtempSync(path.join(tmpdir(), 'gateway-rest-inference-'));
-  inference = await startServiceProcess(inferenceBuild, { DATA_DIR: inferenceDir, REGISTRY_ADDRESS: registry.grpcAddress, LOG_LEVEL: 'warn' });
-  gatewayService = await startTestService(gateway, 'pglite', {
-    INFERENCE_ADDRESS: inference.grpcAddress,
-    GATEWAY_ADMIN_TOKENS: `ops:admin:${sha(ADMIN_TOKEN)}`,
-    MAX_BODY_BYTES: String(MAX_BODY_BYTES),
-  });
-  admin = new GrpcTestClient('gatewayV1', 'ApiKeyAdminService', gatewayService.grpcAddress);
+  platform = await GatewayPlatform.start({ MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
+  version = platform.version;
   key = await createKey({ name: 'rest-client', rateLimit: { requestsPerSecond: 100_000, burst: 100_000 } });
   // inference loads the released version after it starts: wait until predictions are served.
   let last = await send('POST', '/v1/models/delays:predict', { body: predictBody() });
@@ -98,12 +63,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  admin?.close();
-  await gatewayService?.stop();
-  await inference?.stop();
-  await registry?.stop();
-  await inferenceBuild?.remove();
-  if (inferenceDir !== undefined) rmSync(inferenceDir, { recursive: true, force: true });
+  await platform?.stop();
 });
 
 describe('POST /v1/models/{name}:predict', () => {
@@ -315,7 +275,7 @@ describe('random malformed bodies', () => {
 
 describe('inference going away', () => {
   it('answers ready with 503 and Retry-After, and predictions with 503 problem+json', async () => {
-    await inference.stop();
+    await platform.stopInference();
     const ready = await send('GET', '/v2/health/ready', { apiKey: null });
     expectProblem(ready, 503, 'unavailable');
     expect(ready.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
