@@ -31,3 +31,4 @@ export { durationToMs, fromTimestamp, msToDuration, toTimestamp } from './wire-t
 export { type ReadableCall, receiveWithBackpressure, sendWithBackpressure, type WritableCall } from './grpc-streams';
 export { WakeableSleep } from './wakeable-sleep';
 export { callUnary, createStrataClient, grpcErrorText, isTransientGrpcError, type UnaryMethod } from './strata-client';
+export { BearerTokens, type BearerTokenOptions, hashToken, type TokenHolder } from './auth/bearer-tokens';
