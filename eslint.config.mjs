@@ -28,12 +28,14 @@ export default [
           banTransitiveDependencies: false,
           depConstraints: [
             // what a project may depend on, by kind
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:observability', 'type:persistence', 'type:runtime', 'type:testing', 'type:util'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:client', 'type:contracts', 'type:observability', 'type:persistence', 'type:runtime', 'type:testing', 'type:util'] },
+            // a client of the running platform (the quickstart pipeline): calls the services over their contracts
+            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts', 'type:observability', 'type:runtime', 'type:util'] },
             { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:observability', 'type:persistence', 'type:util'] },
             { sourceTag: 'type:persistence', onlyDependOnLibsWithTags: ['type:observability', 'type:util'] },
             { sourceTag: 'type:observability', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:observability', 'type:persistence', 'type:runtime', 'type:testing', 'type:util'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:client', 'type:contracts', 'type:observability', 'type:persistence', 'type:runtime', 'type:testing', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             // who may depend on whom, by scope: shared libs only on shared libs
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },

@@ -14,7 +14,7 @@ describe(localAdminToken.name, () => {
     const again = localAdminToken(dataDir);
     expect(again.token).toBe(first.token);
     expect(statSync(first.path).mode & 0o777).toBe(0o600);
-    expect(first.registryTokensEntry).toBe(`local-admin:admin:${createHash('sha256').update(first.token).digest('hex')}`);
-    expect(first.registryTokensEntry).not.toContain(first.token);
+    expect(first.tokensEntry).toBe(`local-admin:admin:${createHash('sha256').update(first.token).digest('hex')}`);
+    expect(first.tokensEntry).not.toContain(first.token);
   });
 });

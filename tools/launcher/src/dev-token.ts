@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** The local admin token `npm start` gives the registry, and where it is kept. */
+/** The local admin token `npm start` gives the registry and the gateway, and where it is kept. */
 export interface DevToken {
   readonly token: string;
   readonly path: string;
-  /** The REGISTRY_TOKENS entry for it (the registry stores only the hash). */
-  readonly registryTokensEntry: string;
+  /** Its REGISTRY_TOKENS / GATEWAY_ADMIN_TOKENS entry (the services keep only the hash). */
+  readonly tokensEntry: string;
 }
 
 /**
@@ -19,5 +19,5 @@ export function localAdminToken(dataDir: string): DevToken {
   if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
   const token = readFileSync(file, 'utf8').trim();
   const hash = createHash('sha256').update(token, 'utf8').digest('hex');
-  return { token, path: file, registryTokensEntry: `local-admin:admin:${hash}` };
+  return { token, path: file, tokensEntry: `local-admin:admin:${hash}` };
 }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { Platform, READY_TIMEOUT_MS } from './platform';
 import { platformServices, type ServiceSpec } from './services';
 import { localAdminToken } from './dev-token';
+import { runQuickstart } from './quickstart-run';
 import { claimDataDir } from './single-instance';
 
 // `npm start`: runs the whole platform on this machine, each service as its own process on
@@ -19,12 +20,19 @@ const { values: args } = parseArgs({
     'log-level': { type: 'string', default: 'info' },
     'no-color': { type: 'boolean', default: false },
     'ready-timeout': { type: 'string', default: String(READY_TIMEOUT_MS / 1000) },
+    // Only start the services: no flights pipeline, no example calls.
+    'no-quickstart': { type: 'boolean', default: false },
   },
 });
 
 const useColour = !args['no-color'] && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
 const paint = (colour: number, text: string): string => (useColour ? `\u001b[${colour}m${text}\u001b[0m` : text);
 const width = Math.max(...platformServices().map((s) => s.name.length));
+
+/** The data folder of the vega-datasets package (its `exports` map hides it; `main` points into build/). */
+function vegaDataDir(): string {
+  return path.join(path.dirname(require.resolve('vega-datasets')), '..', 'data');
+}
 
 function print(service: ServiceSpec | undefined, level: number, text: string): void {
   const time = new Date().toISOString().slice(11, 19);
@@ -34,6 +42,8 @@ function print(service: ServiceSpec | undefined, level: number, text: string): v
 }
 
 async function main(): Promise<number> {
+  const startedAt = Date.now();
+  const quickstartStop = new AbortController();
   const dataDir = path.resolve(args['data-dir']);
   if (args.reset) {
     rmSync(dataDir, { recursive: true, force: true });
@@ -51,9 +61,12 @@ async function main(): Promise<number> {
   // The arrows of the architecture: who calls whom, on this machine's ports.
   const grpcOf = (name: string): string => `127.0.0.1:${services.find((service) => service.name === name)?.grpcPort ?? 0}`;
   const serviceEnv = {
-    'registry-service': { REGISTRY_TOKENS: process.env['REGISTRY_TOKENS'] ?? adminToken.registryTokensEntry, FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
+    // The flights files ship in the vega-datasets package: ImportFile paths resolve there.
+    'feature-service': { IMPORT_ROOT: process.env['IMPORT_ROOT'] ?? vegaDataDir() },
+    'registry-service': { REGISTRY_TOKENS: process.env['REGISTRY_TOKENS'] ?? adminToken.tokensEntry, FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
     'training-runner': { FEATURE_SERVICE_ADDRESS: grpcOf('feature-service'), REGISTRY_ADDRESS: grpcOf('registry-service'), REGISTRY_TOKEN: adminToken.token },
     'inference-service': { REGISTRY_ADDRESS: grpcOf('registry-service'), FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
+    gateway: { INFERENCE_ADDRESS: grpcOf('inference-service'), GATEWAY_ADMIN_TOKENS: process.env['GATEWAY_ADMIN_TOKENS'] ?? adminToken.tokensEntry },
   };
   const readyTimeoutSeconds = Number(args['ready-timeout']);
   if (!(readyTimeoutSeconds > 0)) {
@@ -66,6 +79,7 @@ async function main(): Promise<number> {
   const finished = new Promise<number>((resolve) => (finish = resolve));
   let stopping: Promise<number> | undefined;
   const stop = (reason: string, exitCode: number): Promise<number> => {
+    quickstartStop.abort();
     stopping ??= (async () => {
       print(undefined, 30, `${reason}: stopping all services (each drains its in-flight calls)…`);
       const codes = await platform.stop();
@@ -107,6 +121,17 @@ async function main(): Promise<number> {
     void process.whenExited().then((code) => {
       if (stopping === undefined) void stop(`${process.spec.name} exited unexpectedly (code ${String(code)})`, 1);
     });
+  }
+
+  if (!args['no-quickstart']) {
+    try {
+      await runQuickstart({ workspaceRoot, dataDir, services, adminToken: adminToken.token, startedAt, print, paint, signal: quickstartStop.signal });
+      print(undefined, 30, 'the platform keeps running; Ctrl-C stops everything.');
+    } catch (error) {
+      if (stopping !== undefined) return finished;
+      print(undefined, 50, `quickstart failed: ${error instanceof Error ? error.message : String(error)}`);
+      print(undefined, 40, `the services keep running (logs in ${path.join(dataDir, 'logs')}); Ctrl-C stops them`);
+    }
   }
   return finished;
 }
