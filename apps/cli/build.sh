@@ -10,7 +10,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 out="dist/cli"
 rm -rf "$out"
-libs=(libs/contracts/src libs/config/src libs/observability/src libs/persistence/src libs/service-runtime/src)
+libs=(libs/contracts/src libs/config/src libs/observability/src libs/persistence/src libs/service-runtime/src libs/trace-collector/src)
 node_modules/.bin/swc apps/cli/src "${libs[@]}" -d "$out" --config-file .swcrc \
   --ignore '**/*.spec.ts' --quiet
 cp -r protos "$out/protos"

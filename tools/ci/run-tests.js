@@ -33,6 +33,7 @@ const DEFAULT_SECONDS = {
   cli: 150,
   'training-runner': 90,
   launcher: 85,
+  e2e: 80,
 };
 
 /** Dependencies of `test` targets that test.sh has already run before this script. */

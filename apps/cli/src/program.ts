@@ -11,6 +11,7 @@ import { registerKeyCommands } from './commands/keys';
 import { registerModelCommands } from './commands/models';
 import { registerReleaseCommands } from './commands/releases';
 import { registerTokenCommands } from './commands/tokens';
+import { registerTraceCommand } from './commands/trace';
 import { registerTrafficCommands } from './commands/traffic';
 import { registerTrainCommands } from './commands/train';
 import { registerVersionCommands } from './commands/versions';
@@ -71,6 +72,7 @@ export function buildProgram(deps: CliDeps, onUsageError?: (message: string) => 
   // training jobs (training-runner)
   registerTrainCommands(program, deps);
   registerKeyCommands(program, deps);
+  registerTraceCommand(program, deps);
   return program;
 }
 

@@ -7,6 +7,7 @@ export { NestPinoLogger } from './nest-pino-logger';
 export { ObservabilityInterceptor, type ObservabilityInterceptorOptions } from './observability.interceptor';
 export {
   acceptContextValue,
+  attributesOf,
   getRequestContext,
   type IncomingContextPolicy,
   incomingRequestContext,
@@ -26,5 +27,6 @@ export {
   RequestContextMetadata,
 } from './request-context-keys';
 export { type HttpResponseLike, setRequestContextHeaders } from './response-headers';
+export { RequestContextExporter, RequestContextSpanProcessor, TraceRequestContexts } from './request-context-spans';
 export { activeTelemetry, startTelemetry, type TelemetryHandle, type TelemetryOptions } from './telemetry';
 export { readTelemetryEnvironment, serviceNameFromEntryPath, type TelemetryEnvironment, telemetryEnvSchema } from './telemetry-env';

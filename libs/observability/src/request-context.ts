@@ -131,7 +131,8 @@ export function setFeatureContractVersion(version: string): boolean {
   return updateRequestContext({ featureContractVersion: version });
 }
 
-function attributesOf(values: RequestContext): Record<string, string> {
+/** The request context as span attributes (`strata.request_id`, ...), known values only. */
+export function attributesOf(values: RequestContext): Record<string, string> {
   const attributes: Record<string, string> = {};
   for (const field of REQUEST_CONTEXT_FIELDS) {
     const value = values[field];

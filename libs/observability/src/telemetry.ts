@@ -9,6 +9,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { RequestContextExporter, RequestContextSpanProcessor, TraceRequestContexts } from './request-context-spans';
 
 /** Options of {@link startTelemetry}. */
 export interface TelemetryOptions {
@@ -56,7 +57,10 @@ export function createInstrumentations(): Instrumentation[] {
 
 function defaultSpanProcessors(exportToOtlp: boolean): SpanProcessor[] {
   // Without any processor the SDK registers no tracer provider and spans are no-ops.
-  return exportToOtlp ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [new NoopSpanProcessor()];
+  if (!exportToOtlp) return [new NoopSpanProcessor()];
+  // Every exported span carries the request context, not only the server spans.
+  const contexts = new TraceRequestContexts();
+  return [new RequestContextSpanProcessor(contexts), new BatchSpanProcessor(new RequestContextExporter(new OTLPTraceExporter(), contexts))];
 }
 
 /**

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { Platform, READY_TIMEOUT_MS } from './platform';
 import { platformServices, type ServiceSpec } from './services';
 import { localAdminToken } from './dev-token';
+import { DEFAULT_OTLP_HTTP_PORT, OtlpTraceReceiver } from '@strata/trace-collector';
 import { runQuickstart } from './quickstart-run';
 import { claimDataDir } from './single-instance';
 
@@ -34,6 +35,23 @@ function vegaDataDir(): string {
   return path.join(path.dirname(require.resolve('vega-datasets')), '..', 'data');
 }
 
+/**
+ * The OTLP receiver the services export spans to (port 4318, or port-base + 10), keeping them in
+ * `<dataDir>/traces.jsonl` across restarts. Without it (port taken) the platform runs untraced.
+ */
+async function startTraceReceiver(dataDir: string, portBase: number | undefined): Promise<OtlpTraceReceiver | undefined> {
+  const receiver = new OtlpTraceReceiver({ spoolFile: path.join(dataDir, 'traces.jsonl'), log: (line) => print(undefined, 40, `trace receiver: ${line}`) });
+  const port = portBase === undefined ? DEFAULT_OTLP_HTTP_PORT : portBase + 10;
+  try {
+    await receiver.start(port);
+    print(undefined, 30, `trace receiver (OTLP/HTTP) on ${receiver.url}: npx strata trace <request-id> shows a request's spans`);
+    return receiver;
+  } catch (error) {
+    print(undefined, 40, `no trace receiver: port ${port} is taken (${error instanceof Error ? error.message : String(error)}); set OTEL_EXPORTER_OTLP_ENDPOINT to use your own collector`);
+    return undefined;
+  }
+}
+
 function print(service: ServiceSpec | undefined, level: number, text: string): void {
   const time = new Date().toISOString().slice(11, 19);
   const who = service === undefined ? paint(1, 'strata'.padEnd(width)) : paint(service.colour, service.name.padEnd(width));
@@ -60,13 +78,16 @@ async function main(): Promise<number> {
   const adminToken = localAdminToken(dataDir);
   // The arrows of the architecture: who calls whom, on this machine's ports.
   const grpcOf = (name: string): string => `127.0.0.1:${services.find((service) => service.name === name)?.grpcPort ?? 0}`;
+  // With no OTLP endpoint of the caller's, spans go to a receiver of our own, for `strata trace`.
+  const traces = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] === undefined ? await startTraceReceiver(dataDir, portBase) : undefined;
+  const tracing = traces === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: traces.url, OTEL_BSP_SCHEDULE_DELAY: '500' };
   const serviceEnv = {
     // The flights files ship in the vega-datasets package: ImportFile paths resolve there.
-    'feature-service': { IMPORT_ROOT: process.env['IMPORT_ROOT'] ?? vegaDataDir() },
-    'registry-service': { REGISTRY_TOKENS: process.env['REGISTRY_TOKENS'] ?? adminToken.tokensEntry, FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
-    'training-runner': { FEATURE_SERVICE_ADDRESS: grpcOf('feature-service'), REGISTRY_ADDRESS: grpcOf('registry-service'), REGISTRY_TOKEN: adminToken.token },
-    'inference-service': { REGISTRY_ADDRESS: grpcOf('registry-service'), FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
-    gateway: { INFERENCE_ADDRESS: grpcOf('inference-service'), GATEWAY_ADMIN_TOKENS: process.env['GATEWAY_ADMIN_TOKENS'] ?? adminToken.tokensEntry },
+    'feature-service': { ...tracing, IMPORT_ROOT: process.env['IMPORT_ROOT'] ?? vegaDataDir() },
+    'registry-service': { ...tracing, REGISTRY_TOKENS: process.env['REGISTRY_TOKENS'] ?? adminToken.tokensEntry, FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
+    'training-runner': { ...tracing, FEATURE_SERVICE_ADDRESS: grpcOf('feature-service'), REGISTRY_ADDRESS: grpcOf('registry-service'), REGISTRY_TOKEN: adminToken.token },
+    'inference-service': { ...tracing, REGISTRY_ADDRESS: grpcOf('registry-service'), FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
+    gateway: { ...tracing, INFERENCE_ADDRESS: grpcOf('inference-service'), GATEWAY_ADMIN_TOKENS: process.env['GATEWAY_ADMIN_TOKENS'] ?? adminToken.tokensEntry },
   };
   const readyTimeoutSeconds = Number(args['ready-timeout']);
   if (!(readyTimeoutSeconds > 0)) {
@@ -83,6 +104,7 @@ async function main(): Promise<number> {
     stopping ??= (async () => {
       print(undefined, 30, `${reason}: stopping all services (each drains its in-flight calls)…`);
       const codes = await platform.stop();
+      await traces?.stop();
       const failed = [...codes].filter(([, code]) => code !== 0);
       for (const [name, code] of failed) print(undefined, 40, `${name} exited with code ${String(code)}`);
       print(undefined, 30, failed.length === 0 ? 'all services stopped cleanly' : `${failed.length} service(s) did not stop cleanly`);
@@ -125,7 +147,7 @@ async function main(): Promise<number> {
 
   if (!args['no-quickstart']) {
     try {
-      await runQuickstart({ workspaceRoot, dataDir, services, adminToken: adminToken.token, startedAt, print, paint, signal: quickstartStop.signal });
+      await runQuickstart({ workspaceRoot, dataDir, services, adminToken: adminToken.token, tracesUrl: traces?.url, startedAt, print, paint, colour: useColour, signal: quickstartStop.signal });
       print(undefined, 30, 'the platform keeps running; Ctrl-C stops everything.');
     } catch (error) {
       if (stopping !== undefined) return finished;

@@ -1,4 +1,5 @@
 import { callExamples, ensureApiKey, FlightsQuickstart, type PlatformAddresses, PlatformClients, predictOverRest, type QuickstartReporter } from '@strata/quickstart';
+import { renderTrace, waitForTrace } from '@strata/trace-collector';
 import path from 'node:path';
 import type { ServiceSpec } from './services';
 
@@ -16,6 +17,8 @@ export interface QuickstartRunOptions {
   readonly startedAt: number;
   readonly print: Print;
   readonly paint: (colour: number, text: string) => string;
+  /** Whether the console gets ANSI colours. */
+  readonly colour: boolean;
   /** Aborted on Ctrl-C: the pipeline stops at its next step. */
   readonly signal: AbortSignal;
 }
@@ -90,8 +93,12 @@ export async function runQuickstart(options: QuickstartRunOptions): Promise<Quic
     console.log(`    model version     ${prediction.modelVersion}`);
     console.log(`    feature contract  ${prediction.featureContract}`);
     console.log(`    trace ID          ${prediction.traceId || '(tracing off)'}`);
-    if (options.tracesUrl !== undefined) {
-      console.log(`\n    see its path through the services:  npx strata trace ${prediction.requestId}   (collector ${options.tracesUrl})`);
+    if (options.tracesUrl !== undefined && prediction.traceId !== '') {
+      // Spans reach the receiver when each service's exporter flushes (every 500 ms here).
+      const hops = (spans: readonly { serviceName: string }[]): number => new Set(spans.map((span) => span.serviceName)).size;
+      const trace = await waitForTrace(options.tracesUrl, prediction.requestId, { waitMs: 5_000, until: (result) => hops(result.spans) >= 3 });
+      console.log(`\n  ${paint(1, 'its path through the services')} (spans received over OTLP; again with: npx strata trace ${prediction.requestId})`);
+      console.log(renderTrace(trace.spans, { colour: options.colour, requestId: prediction.requestId }).replace(/^/gm, '    '));
     }
     return { requestId: prediction.requestId, traceId: prediction.traceId };
   } finally {

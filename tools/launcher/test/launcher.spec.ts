@@ -48,16 +48,17 @@ describe('npm start (the launcher)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('brings all five services to SERVING and stops them all on SIGINT with exit code 0', async () => {
-    const portBase = await freePortRange(10);
-    child = spawn(process.execPath, [launcherEntry, '--data-dir', dataDir, '--port-base', String(portBase), '--no-color', '--ready-timeout', '300'], {
+  /** Runs the built launcher on `dataDir` until `pattern` is printed, then Ctrl-C; returns what it printed and its exit code. */
+  async function launchUntil(pattern: RegExp, portBase: number, extraArgs: string[] = []): Promise<{ output: string; pids: number[]; code: number | null }> {
+    output.length = 0;
+    child = spawn(process.execPath, [launcherEntry, '--data-dir', dataDir, '--port-base', String(portBase), '--no-color', '--ready-timeout', '300', ...extraArgs], {
       cwd: workspaceRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
 
-    await waitForLine(child, output, /Strata is up: 5 services SERVING/);
+    await waitForLine(child, output, pattern);
     const table = output.join('');
     const pids = SERVICES.map((name) => {
       const match = new RegExp(`${name}\\s+127\\.0\\.0\\.1:\\d+\\s+\\S+\\s+(\\d+)`).exec(table);
@@ -68,13 +69,32 @@ describe('npm start (the launcher)', () => {
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(pids.filter(isAlive)).toEqual([]);
-    expect(output.join('')).toContain('all services stopped cleanly');
+    const code = await exited;
+    return { output: output.join(''), pids, code };
+  }
+
+  it('brings all five services to SERVING, runs the flights quickstart to a first prediction and stops everything on SIGINT with exit code 0', async () => {
+    const portBase = await freePortRange(11);
+    const first = await launchUntil(/trace ID\s+[0-9a-f]{32}/, portBase);
+    expect(first.code).toBe(0);
+    expect(first.pids.filter(isAlive)).toEqual([]);
+    expect(first.output).toContain('all services stopped cleanly');
+    expect(first.output).toContain('[7/7] wait until inference serves flight-delay v1');
+    expect(first.output).toMatch(/model version\s+flight-delay:1/);
+    expect(first.output).toMatch(/feature contract\s+route_stats:1@sha256:[0-9a-f]{64}/);
+    expect(first.output).toMatch(/curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/models\/flight-delay:predict -H 'x-api-key: sk_/);
+    expect(first.output).toContain('strata.gateway.v1.PredictionService/Predict');
     for (const name of SERVICES) {
       const log = readFileSync(path.join(dataDir, 'logs', `${name}.log`), 'utf8');
       expect(log).toContain(`${name} listening`);
       expect(log).toContain(`${name} stopped`);
     }
-  }, 400_000);
+
+    // A second start on the same data reuses everything: no second import, job, version or key.
+    const second = await launchUntil(/trace ID\s+[0-9a-f]{32}/, portBase);
+    expect(second.code).toBe(0);
+    expect(second.output).toContain('reused from an earlier start: import, materialize, training, promotion');
+    expect(second.output).toMatch(/API key \S+ reused/);
+    expect(second.output).toMatch(/model version\s+flight-delay:1/);
+  }, 600_000);
 });

@@ -1,4 +1,6 @@
+import { trace } from '@opentelemetry/api';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { attributesOf } from '@strata/observability';
 import { LOGGER, UnavailableError } from '@strata/service-runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -66,6 +68,8 @@ export async function registerRestApi(app: NestFastifyApplication, fastify: Fast
       const requestId = 'id' in accepted ? accepted.id : newRequestId();
       calls.set(request, { requestId });
       reply.header('x-request-id', requestId);
+      // The HTTP server span (instrumentation-http) carries the request ID like gRPC server spans do.
+      trace.getActiveSpan()?.setAttributes(attributesOf({ requestId }));
       if ('invalid' in accepted) throw new RestProblemError({ status: 400, reason: 'invalid-request-id', detail: accepted.invalid, errors: [{ field: 'x-request-id', description: accepted.invalid }] });
       const timeout = parseRequestTimeoutHeader(request.headers['x-request-timeout-ms']);
       if ('invalid' in timeout) throw new RestProblemError({ status: 400, reason: 'invalid-request-timeout', detail: timeout.invalid, errors: [{ field: 'x-request-timeout-ms', description: timeout.invalid }] });

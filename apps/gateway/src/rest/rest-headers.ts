@@ -1,4 +1,5 @@
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { attributesOf } from '@strata/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingCall } from '../gate/gatekeeper';
 import type { RouteCall } from './rest-route';
@@ -19,6 +20,7 @@ export function incomingRestCall(request: FastifyRequest, call: RouteCall): Inco
 export function setAnswerHeaders(reply: FastifyReply, answer: { readonly modelVersion?: string; readonly featureContract?: string }): void {
   if (answer.modelVersion !== undefined) reply.header('x-strata-model-version', answer.modelVersion);
   if (answer.featureContract !== undefined) reply.header('x-strata-feature-contract', answer.featureContract);
+  trace.getActiveSpan()?.setAttributes(attributesOf({ modelVersion: answer.modelVersion, featureContractVersion: answer.featureContract }));
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   if (carrier['traceparent'] !== undefined) reply.header('traceparent', carrier['traceparent']);

@@ -1,6 +1,7 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { getRequestContext, newRequestId } from '@strata/observability';
+import { formatModelVersionHeader } from '@strata/contracts';
+import { getRequestContext, newRequestId, setModelVersion } from '@strata/observability';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/service-runtime';
 import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
 import { type AssembledFeatures, type AssemblyRow, FeatureAssembler, type FeatureContract, type FeatureDegradation, FreshFeaturesRequiredError, RowInputError } from '../features';
@@ -142,6 +143,8 @@ export class PredictionService implements OnModuleDestroy {
     if (served === undefined) throw new NotFoundError(`model ${request.modelName} is not released to this service`);
     const selection = await this.select(served, request);
     const { model } = selection.lease;
+    // From here on the request's context (its trace, the feature fetch's metadata) names the version chosen.
+    setModelVersion(formatModelVersionHeader({ model: model.modelName, version: model.version }), model.modelName);
     let ok = false;
     try {
       const features = await this.featuresFor(model, request);
