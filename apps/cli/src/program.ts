@@ -27,7 +27,8 @@ Environment:
   STRATA_GATEWAY   gateway gRPC address for \`strata keys\` (default 127.0.0.1:50050); --gateway wins
   STRATA_TOKEN     bearer token for mutating calls; --token wins. Prefer the variable:
                    command-line flags are visible to other users in \`ps\`. Never printed.
-  STRATA_ADMIN_TOKEN  gateway admin token for \`strata keys\`; --token wins. Never printed.`;
+  STRATA_ADMIN_TOKEN  gateway admin token for \`strata keys\`; --token wins. Never printed.
+  STRATA_TRACES    trace collector URL for \`strata trace\` (default http://127.0.0.1:4318); --collector wins`;
 
 /**
  * Builds the `strata` command tree. Usage errors throw CommanderError (exitOverride); their
@@ -35,7 +36,7 @@ Environment:
  */
 export function buildProgram(deps: CliDeps, onUsageError?: (message: string) => void): Command {
   const program = new Command('strata')
-    .description('strata: the model registry and the feature store from CI pipelines and terminals (register, gate, promote, roll back, watch; sources, feature sets, imports, materialization, served features)')
+    .description('strata: the model registry, the feature store, training, API keys and traces from CI pipelines and terminals (register, gate, promote, roll back, watch; sources, feature sets, imports, materialization, served features; training jobs; keys; request traces)')
     .addOption(new Option('--registry <host:port>', `registry-service gRPC address (env STRATA_REGISTRY, default ${DEFAULT_REGISTRY})`))
     .addOption(new Option('--features <host:port>', `feature-service gRPC address (env STRATA_FEATURES, default ${DEFAULT_FEATURES})`))
     .addOption(new Option('--training <host:port>', `training-runner gRPC address (env STRATA_TRAINING, default ${DEFAULT_TRAINING})`))
