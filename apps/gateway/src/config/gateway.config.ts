@@ -10,7 +10,7 @@ export const gatewayConfigSchema = defineConfig({
     description: 'admin callers of ApiKeyAdminService: comma-separated subject:admin:<sha256 hex of the token> (only hashes are configured)',
   }),
   AUTH_DISABLED: env.boolean({ default: false, description: 'serve predictions without an API key (local use only; logged loudly at start)' }),
-  DEFAULT_DEADLINE: env.duration({ default: 1_000, description: 'deadline of a request whose caller sets none (a shorter caller deadline wins)' }),
+  DEFAULT_DEADLINE: env.duration({ default: 1_000, description: 'deadline of a request whose caller sets none (a caller deadline, gRPC or x-request-timeout-ms, wins up to 30 s)' }),
   DEFAULT_RATE_LIMIT_PER_SECOND: env.int({ default: 100, min: 1, max: 1_000_000, description: 'token-bucket rate of a key without its own limit' }),
   MAX_IN_FLIGHT: env.int({ default: 256, min: 1, max: 100_000, description: 'requests forwarded at once; above it the gateway answers 503/UNAVAILABLE with Retry-After at once' }),
   MAX_BODY_BYTES: env.int({ default: 4 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024, description: 'largest REST body accepted (413 above)' }),
