@@ -7,3 +7,4 @@ export { seededRandom } from './seeded-random';
 export { buildServiceForTest, type ServiceBuild, type ServiceProcess, startServiceProcess, workspaceRoot } from './service-process';
 export { bearer, GrpcTestClient } from './grpc-test-client';
 export { aLinearModel, TestRegistry } from './test-registry';
+export { PlatformProcesses, type PlatformProcessesOptions, type ServiceName, SERVICES as PLATFORM_SERVICES } from './platform-processes';

@@ -1,6 +1,6 @@
 import { Metadata } from '@grpc/grpc-js';
 import { callExamples, ensureApiKey, FlightsQuickstart, PlatformClients, predictOverRest, type QuickstartOutcome, type RestPrediction } from '@strata/quickstart';
-import { GrpcTestClient } from '@strata/testing';
+import { GrpcTestClient, PlatformProcesses } from '@strata/testing';
 import { STRATA_SPAN_ATTRIBUTES, waitForTrace } from '@strata/trace-collector';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { E2ePlatform } from './fixtures/e2e-platform';
 
 // The whole platform as it is deployed: five services as separate processes (built output) on
 // PostgreSQL, driven from outside over their public contracts only.
@@ -37,7 +36,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
 }
 
 describe('Strata end to end (five processes on PostgreSQL)', () => {
-  let platform: E2ePlatform;
+  let platform: PlatformProcesses;
   let clients: PlatformClients;
   let outcome: QuickstartOutcome;
   let apiKey: string;
@@ -45,7 +44,7 @@ describe('Strata end to end (five processes on PostgreSQL)', () => {
   const log: string[] = [];
 
   beforeAll(async () => {
-    platform = await E2ePlatform.start();
+    platform = await PlatformProcesses.start();
     clients = new PlatformClients(platform.addresses, { registryToken: platform.adminToken, gatewayAdminToken: platform.adminToken });
     keyDir = mkdtempSync(path.join(tmpdir(), 'strata-e2e-key-'));
   });
