@@ -34,6 +34,8 @@ export default [
             // a client of the running platform (the quickstart pipeline): calls the services over their contracts
             // end-to-end tests: drive the built services from outside, with the testing helpers and the quickstart client
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:client', 'type:contracts', 'type:observability', 'type:runtime', 'type:testing', 'type:util'] },
+            // benchmarks: drive the built services from outside, like the e2e tests, plus ONNX (a util lib) for the in-process floor
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:client', 'type:contracts', 'type:observability', 'type:persistence', 'type:runtime', 'type:testing', 'type:util'] },
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts', 'type:observability', 'type:runtime', 'type:util'] },
             { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:observability', 'type:persistence', 'type:util'] },
             { sourceTag: 'type:persistence', onlyDependOnLibsWithTags: ['type:observability', 'type:util'] },

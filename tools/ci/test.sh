@@ -29,7 +29,7 @@ node_modules/.bin/tsc -p tsconfig.typecheck.json --noEmit >"$tsc_log" 2>&1 &
 tsc_pid=$!
 # Nx has computed the project graph by now, which the module-boundaries rule reads.
 eslint_status=0
-node_modules/.bin/eslint --max-warnings 0 apps libs tools || eslint_status=$?
+node_modules/.bin/eslint --max-warnings 0 apps libs tools bench || eslint_status=$?
 tsc_status=0
 wait "$tsc_pid" || tsc_status=$?
 cat "$tsc_log"
