@@ -114,7 +114,7 @@ describe.each(ENGINES)('GetOnlineFeatures (%s)', (engine) => {
       }
     }
     expect([...statuses].sort()).toEqual(['FEATURE_STATUS_DEFAULTED', 'FEATURE_STATUS_MISSING', 'FEATURE_STATUS_PRESENT', 'FEATURE_STATUS_STALE']);
-  });
+  }, 180_000); // hundreds of as_of queries on PGlite: a hang guard that a loaded 2-core machine does not trip
 
   it('serves the online values (no as_of) as evaluated at materialized_until, STALE against now', async () => {
     const { featureSet } = await service.client.call('getFeatureSet', { featureSet: { name: 'route_stats', version: 1 } });
