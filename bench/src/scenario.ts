@@ -1,6 +1,8 @@
 // The contract between the benchmark runner (bench/src/main.ts) and each scenario
 // (bench/src/scenarios/*.ts). Every figure is reported next to a baseline measured in the same
 // run: this machine is shared and noisy, so ratios travel better than absolute numbers.
+import type { PlatformClients } from '@strata/quickstart';
+import type { PlatformProcesses } from '@strata/testing';
 
 /** Latency distribution of one measured series, in milliseconds. */
 export interface LatencyStats {
@@ -53,6 +55,31 @@ export interface ScenarioResult {
   readonly notes: readonly string[];
 }
 
+/** flight-delay v1 as the flights quickstart trained and the platform serves it. */
+export interface ServedModel {
+  /** `flight-delay` */
+  readonly name: string;
+  readonly version: number;
+  /** The ONNX bytes, downloaded from the registry (what inference-service loaded). */
+  readonly bytes: Uint8Array;
+  /**
+   * The single-row FP32 input tensor of the Open Inference Protocol example (`callExamples`):
+   * the route's online features, the distance and the hour/day, as inference would assemble them.
+   */
+  readonly input: { readonly name: string; readonly values: readonly number[] };
+}
+
+/** The running platform shared by the scenarios that need it (started once per run). */
+export interface BenchPlatform {
+  /** The five services as processes (`logLevel: 'warn'`, tracing off). */
+  readonly processes: PlatformProcesses;
+  /** Admin clients of every service (registry and gateway admin with the admin token). */
+  readonly clients: PlatformClients;
+  readonly model: ServedModel;
+  /** The secret of a gateway API key for `model.name` whose rate limit no benchmark reaches (100,000/s). */
+  readonly apiKey: string;
+}
+
 /** What every scenario gets from the runner. */
 export interface BenchContext {
   /** `--quick`: shorter runs for a smoke check (figures not representative). */
@@ -62,6 +89,13 @@ export interface BenchContext {
   log(line: string): void;
   /** The floors of this run. */
   readonly floors: Floors;
+  /**
+   * The shared platform: five services on PostgreSQL with flight-delay v1 trained and served.
+   * Started on first use (the D_ort floor uses it, so it is normally up already) and stopped by
+   * the runner after the last scenario; scenarios must not stop it, and should leave it as they
+   * found it (a scenario that needs a different platform starts its own PlatformProcesses).
+   */
+  platform(): Promise<BenchPlatform>;
 }
 
 /** One benchmark scenario: `npm run bench -- <name>`. */

@@ -1,14 +1,17 @@
 // Benchmark (not a test): the feature store end to end on PostgreSQL with the real flights data.
 //   npx nx run feature-service:bench                 all of flights-3m.parquet (~3 million events)
 //   npx nx run feature-service:bench -- --rows 200000 the first N rows (written as NDJSON), a quick check
+//   ... -- --json out.json                           also writes every printed figure as JSON (FeatureBenchReport)
 // It creates a fresh PostgreSQL database (TEST_POSTGRES_URL or 127.0.0.1:5432), starts the real
 // feature-service in this process on it, applies examples/flights, imports the file, materializes
 // airport_delay_stats and route_stats over the whole range, builds and reads a one-day training
 // set (GetHistoricalFeatures + ReadDataset), then measures GetOnlineFeatures for 1
-// and 100 entities from the in-process cache and uncached (a second instance on the same database
-// with ONLINE_CACHE_ENTRIES=0), each next to a bare primary-key SELECT through `pg`. Progress
-// lines while it runs; figures at the end; the database is dropped. Nothing is asserted: the
-// numbers are for people. Client and server share this process, so latencies include both sides.
+// and 100 entities from the in-process cache (warmed with every sampled entity first) and uncached
+// (a second instance on the same database with ONLINE_CACHE_ENTRIES=0), each next to a bare
+// primary-key SELECT through `pg`, plus the cached path called in-process on the service
+// (OnlineFeaturesService.get, no gRPC). Progress lines while it runs; figures at the end; the
+// database is dropped. Nothing is asserted: the numbers are for people. Client and server share
+// this process, so gRPC latencies include both sides (and the event loop they share).
 import { PARQUET_COMPRESSORS } from '../src/import/readers/parquet-reader';
 import { createLogger } from '@strata/observability';
 import { loadServiceConfig, type RunningService, startService } from '@strata/service-runtime';
@@ -19,28 +22,78 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { featureService } from '../src/bootstrap';
+import { OnlineCache } from '../src/online/online-cache';
+import { OnlineFeaturesService } from '../src/online/online-features.service';
 import { FeatureTestClient } from '../test/fixtures/feature-client';
 import { flightsExample } from '../test/fixtures/source-specs';
 
 /** The materialization aim of the issue: import + both feature sets within a minute. */
 const AIM_SECONDS = 60;
 const FEATURE_SETS = ['airport_delay_stats', 'route_stats'] as const;
-const LATENCY_ROUNDS = { warmup: 200, one: 2000, hundred: 500 } as const;
+const LATENCY_ROUNDS = { warmup: 200, one: 5000, hundred: 1000 } as const;
+/** Identifies the layout of the `--json` report (bump on an incompatible change). */
+const REPORT_SCHEMA = 'strata.feature-bench/1';
 
 interface Phase {
   readonly name: string;
+  readonly kind: 'import' | 'materialize';
   readonly seconds: number;
   readonly events: number;
+  readonly eventsPerSecond: number;
 }
 
+/** Latency distribution of one series, in milliseconds (the fields of bench/src/scenario.ts LatencyStats). */
 interface Latencies {
+  readonly count: number;
+  readonly errors: number;
   readonly p50: number;
   readonly p99: number;
+  readonly p999: number;
+  readonly mean: number;
+  readonly max: number;
+}
+
+/** Everything printed, as written by `--json` (read by bench/src/scenarios/online-fetch.ts and import-materialize.ts). */
+interface FeatureBenchReport {
+  readonly schema: typeof REPORT_SCHEMA;
+  readonly node: string;
+  /** `--rows`, or null for the whole file. */
+  readonly rowsRequested: number | null;
+  readonly input: { readonly file: string; readonly format: string; readonly prepareSeconds: number };
+  readonly import: { readonly seconds: number; readonly rowsRead: number; readonly rowsAccepted: number; readonly rowsRejected: number; readonly rowsPerSecond: number };
+  readonly materializations: readonly { readonly featureSet: string; readonly seconds: number; readonly valuesWritten: number; readonly events: number; readonly eventsPerSecond: number }[];
+  readonly phases: readonly Phase[];
+  readonly total: { readonly seconds: number; readonly aimSeconds: number; readonly withinAim: boolean };
+  readonly trainingSet: { readonly rows: number; readonly buildSeconds: number; readonly buildRowsPerSecond: number; readonly readSeconds: number; readonly readRowsPerSecond: number };
+  readonly online: {
+    readonly featureSet: string;
+    readonly entitiesSampled: number;
+    /** Rounds measured after `warmup` unmeasured calls, per series. */
+    readonly rounds: { readonly warmup: number; readonly one: number; readonly hundred: number };
+    /** Bare primary-key SELECT through `pg` (one entity: `=`, 100 entities: `= ANY`). */
+    readonly baseline: { readonly one: Latencies; readonly hundred: Latencies };
+    /** GetOnlineFeatures over gRPC (client in this process) on the instance with the cache, warmed first. */
+    readonly cached: { readonly one: Latencies; readonly hundred: Latencies };
+    /** OnlineFeaturesService.get called in-process on the cached instance: no gRPC, no mapping to the wire. */
+    readonly cachedInProcess: { readonly one: Latencies; readonly hundred: Latencies };
+    /** GetOnlineFeatures over gRPC on the instance with ONLINE_CACHE_ENTRIES=0. */
+    readonly uncached: { readonly one: Latencies; readonly hundred: Latencies };
+    /** Cache hits and misses of the cached instance during the cached series, their warm-up calls included (after the cache was filled). */
+    readonly cacheDuringCachedSeries: { readonly hits: number; readonly misses: number };
+  };
 }
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? undefined : process.argv[index + 1];
+}
+
+/** Latency distribution of `samples` (ms); sorts them. */
+function latencies(samples: number[]): Latencies {
+  samples.sort((a, b) => a - b);
+  const at = (quantile: number): number => samples[Math.min(samples.length - 1, Math.floor(quantile * samples.length))] ?? 0;
+  const mean = samples.length === 0 ? 0 : samples.reduce((sum, sample) => sum + sample, 0) / samples.length;
+  return { count: samples.length, errors: 0, p50: at(0.5), p99: at(0.99), p999: at(0.999), mean, max: samples[samples.length - 1] ?? 0 };
 }
 
 function log(line: string): void {
@@ -101,13 +154,11 @@ async function measure(rounds: number, call: () => Promise<unknown>): Promise<La
     await call();
     samples.push(performance.now() - startedAt);
   }
-  samples.sort((a, b) => a - b);
-  const at = (quantile: number): number => samples[Math.min(samples.length - 1, Math.floor(quantile * samples.length))] ?? 0;
-  return { p50: at(0.5), p99: at(0.99) };
+  return latencies(samples);
 }
 
 function latencyLine(label: string, measured: Latencies, baseline: Latencies): string {
-  return `${label.padEnd(30)} p50 ${measured.p50.toFixed(3).padStart(8)} ms  p99 ${measured.p99.toFixed(3).padStart(8)} ms   (bare SELECT p50 ${baseline.p50.toFixed(3)} ms, p99 ${baseline.p99.toFixed(3)} ms; ratio p50 ${(measured.p50 / baseline.p50).toFixed(1)}x, p99 ${(measured.p99 / baseline.p99).toFixed(1)}x)`;
+  return `${label.padEnd(36)} p50 ${measured.p50.toFixed(3).padStart(8)} ms  p99 ${measured.p99.toFixed(3).padStart(8)} ms  p99.9 ${measured.p999.toFixed(3).padStart(8)} ms  mean ${measured.mean.toFixed(3).padStart(8)} ms   (bare SELECT p50 ${baseline.p50.toFixed(3)} ms, p99 ${baseline.p99.toFixed(3)} ms, p99.9 ${baseline.p999.toFixed(3)} ms; ratio p50 ${(measured.p50 / baseline.p50).toFixed(1)}x, p99 ${(measured.p99 / baseline.p99).toFixed(1)}x)`;
 }
 
 /** GetHistoricalFeatures over the first day of flights (entity query, delay as label), then ReadDataset of all its rows. */
@@ -132,6 +183,9 @@ async function main(): Promise<void> {
   const rowsArgument = argument('rows');
   const rows = rowsArgument === undefined ? undefined : Number(rowsArgument);
   if (rows !== undefined && (!Number.isInteger(rows) || rows < 1)) throw new Error(`--rows must be a positive integer, got ${rowsArgument}`);
+  const jsonArgument = argument('json');
+  if (process.argv.includes('--json') && (jsonArgument === undefined || jsonArgument.startsWith('--'))) throw new Error('--json needs a file name');
+  const jsonFile = jsonArgument === undefined ? undefined : path.resolve(jsonArgument);
   const importRoot = mkdtempSync(path.join(tmpdir(), 'feature-bench-imports-'));
   const database = await createTestDatabase('feature_bench');
   const instances: RunningService[] = [];
@@ -139,7 +193,9 @@ async function main(): Promise<void> {
   const pg = new Client({ connectionString: database.url });
   try {
     log(`database ${database.name}; preparing ${rows === undefined ? 'flights-3m.parquet' : `the first ${rows} rows of flights-3m.parquet as NDJSON`}`);
+    const prepareStartedAt = performance.now();
     const data = await prepareImport(importRoot, rows);
+    const prepareSeconds = (performance.now() - prepareStartedAt) / 1000;
     const cached = await startInstance(database, importRoot, {});
     instances.push(cached);
     const client = new FeatureTestClient(cached.grpcAddress);
@@ -153,16 +209,18 @@ async function main(): Promise<void> {
     const phases: Phase[] = [];
     const { job: importJob } = await client.call('importFile', { source: 'flights', path: data.file, format: data.format as never });
     const imported = await followJob(client, importJob?.id ?? '', 'import');
-    phases.push({ name: `import ${data.file}`, seconds: imported.seconds, events: imported.rowsRead });
+    phases.push({ name: `import ${data.file}`, kind: 'import', seconds: imported.seconds, events: imported.rowsRead, eventsPerSecond: imported.rowsRead / imported.seconds });
     log(`import done: ${imported.rowsRead} rows read, ${imported.rowsAccepted} accepted, ${imported.rowsRejected} rejected in ${imported.seconds.toFixed(1)} s = ${Math.round(imported.rowsRead / imported.seconds)} rows/s`);
 
     const { source } = await client.call('getSource', { name: 'flights' });
     const latest = source?.latestEventTime;
     const end = { seconds: String(Number(latest?.seconds ?? 0) + 1), nanos: 0 };
+    const materializations: FeatureBenchReport['materializations'][number][] = [];
     for (const name of FEATURE_SETS) {
       const { job } = await client.call('materialize', { featureSet: { name, version: 1 }, end });
       const materialized = await followJob(client, job?.id ?? '', `materialize ${name}`);
-      phases.push({ name: `materialize ${name}`, seconds: materialized.seconds, events: imported.rowsAccepted });
+      phases.push({ name: `materialize ${name}`, kind: 'materialize', seconds: materialized.seconds, events: imported.rowsAccepted, eventsPerSecond: imported.rowsAccepted / materialized.seconds });
+      materializations.push({ featureSet: name, seconds: materialized.seconds, valuesWritten: materialized.valuesWritten, events: imported.rowsAccepted, eventsPerSecond: imported.rowsAccepted / materialized.seconds });
       log(`materialize ${name} done: ${materialized.valuesWritten} values written in ${materialized.seconds.toFixed(1)} s = ${Math.round(imported.rowsAccepted / materialized.seconds)} events/s`);
     }
 
@@ -182,11 +240,21 @@ async function main(): Promise<void> {
     const online = (target: FeatureTestClient, ids: () => string[]) => () => target.call('getOnlineFeatures', { featureSet: { name: 'route_stats', version: 1 }, entityIds: ids() });
     const bareOne = () => pg.query('SELECT values FROM online_features WHERE feature_set_id = $1 AND entity_key = $2', [featureSetId, oneEntity()[0]]);
     const bareHundred = () => pg.query('SELECT values FROM online_features WHERE feature_set_id = $1 AND entity_key = ANY($2)', [featureSetId, hundredEntities()]);
+    const service = cached.app.get(OnlineFeaturesService);
+    const inProcess = (ids: () => string[]) => () => service.get({ featureSet: { name: 'route_stats', version: 1 }, entityIds: ids(), features: [] });
 
     const baselineOne = await measure(LATENCY_ROUNDS.one, bareOne);
     const baselineHundred = await measure(LATENCY_ROUNDS.hundred, bareHundred);
+    // Every sampled entity into the cache first, so the cached series measure hits only.
+    for (let start = 0; start < entities.length; start += 100) await client.call('getOnlineFeatures', { featureSet: { name: 'route_stats', version: 1 }, entityIds: entities.slice(start, start + 100) });
+    const cache = cached.app.get(OnlineCache);
+    const before = cache.stats();
     const cachedOne = await measure(LATENCY_ROUNDS.one, online(client, oneEntity));
     const cachedHundred = await measure(LATENCY_ROUNDS.hundred, online(client, hundredEntities));
+    const cachedInProcessOne = await measure(LATENCY_ROUNDS.one, inProcess(oneEntity));
+    const cachedInProcessHundred = await measure(LATENCY_ROUNDS.hundred, inProcess(hundredEntities));
+    const after = cache.stats();
+    const cacheDuringCachedSeries = { hits: after.hits - before.hits, misses: after.misses - before.misses };
     const uncachedOne = await measure(LATENCY_ROUNDS.one, online(uncachedClient, oneEntity));
     const uncachedHundred = await measure(LATENCY_ROUNDS.hundred, online(uncachedClient, hundredEntities));
 
@@ -194,7 +262,8 @@ async function main(): Promise<void> {
     const lines = [
       '',
       `feature-service benchmark on PostgreSQL, ${imported.rowsRead} rows`,
-      ...phases.map((phase) => `${phase.name.padEnd(40)} ${phase.seconds.toFixed(1).padStart(7)} s  ${Math.round(phase.events / phase.seconds).toString().padStart(9)} events/s`),
+      ...phases.map((phase) => `${phase.name.padEnd(40)} ${phase.seconds.toFixed(1).padStart(7)} s  ${Math.round(phase.eventsPerSecond).toString().padStart(9)} events/s`),
+      `${'rows rejected (quarantined)'.padEnd(40)} ${String(imported.rowsRejected).padStart(7)}`,
       `${'total (import + materializations)'.padEnd(40)} ${total.toFixed(1).padStart(7)} s  ${total <= AIM_SECONDS ? 'within' : 'OVER'} the ${AIM_SECONDS} s aim`,
       `${'training set (1 day of flights)'.padEnd(40)} ${trainingSet.buildSeconds.toFixed(1).padStart(7)} s  ${Math.round(trainingSet.rows / trainingSet.buildSeconds).toString().padStart(9)} rows/s built; ReadDataset ${Math.round(trainingSet.rows / trainingSet.readSeconds)} rows/s`,
       '',
@@ -202,8 +271,36 @@ async function main(): Promise<void> {
       latencyLine('online 1 entity, uncached', uncachedOne, baselineOne),
       latencyLine('online 100 entities, cached', cachedHundred, baselineHundred),
       latencyLine('online 100 entities, uncached', uncachedHundred, baselineHundred),
+      latencyLine('in-process 1 entity, cached', cachedInProcessOne, baselineOne),
+      latencyLine('in-process 100 entities, cached', cachedInProcessHundred, baselineHundred),
+      `cache during the cached series: ${cacheDuringCachedSeries.hits} hits, ${cacheDuringCachedSeries.misses} misses`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+    if (jsonFile !== undefined) {
+      const report: FeatureBenchReport = {
+        schema: REPORT_SCHEMA,
+        node: process.version,
+        rowsRequested: rows ?? null,
+        input: { file: data.file, format: data.format, prepareSeconds },
+        import: { seconds: imported.seconds, rowsRead: imported.rowsRead, rowsAccepted: imported.rowsAccepted, rowsRejected: imported.rowsRejected, rowsPerSecond: imported.rowsRead / imported.seconds },
+        materializations,
+        phases,
+        total: { seconds: total, aimSeconds: AIM_SECONDS, withinAim: total <= AIM_SECONDS },
+        trainingSet: { rows: trainingSet.rows, buildSeconds: trainingSet.buildSeconds, buildRowsPerSecond: trainingSet.rows / trainingSet.buildSeconds, readSeconds: trainingSet.readSeconds, readRowsPerSecond: trainingSet.rows / trainingSet.readSeconds },
+        online: {
+          featureSet: 'route_stats:1',
+          entitiesSampled: entities.length,
+          rounds: { ...LATENCY_ROUNDS },
+          baseline: { one: baselineOne, hundred: baselineHundred },
+          cached: { one: cachedOne, hundred: cachedHundred },
+          cachedInProcess: { one: cachedInProcessOne, hundred: cachedInProcessHundred },
+          uncached: { one: uncachedOne, hundred: uncachedHundred },
+          cacheDuringCachedSeries,
+        },
+      };
+      writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+      log(`figures written to ${jsonFile}`);
+    }
   } finally {
     for (const target of clients) target.close();
     for (const instance of instances.reverse()) await instance.close('benchmark finished');

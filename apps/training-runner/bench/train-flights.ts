@@ -1,10 +1,13 @@
 // Benchmark (not a test): the built-in trainers on real flights data.
 //   npx nx run training-runner:bench                   the first 200,000 rows of flights-3m.parquet
 //   npx nx run training-runner:bench -- --rows 50000   another prefix
+//   ... -- --json out.json                             also writes every printed figure as JSON (TrainBenchReport)
 // Loads the rows, builds the point-in-time features of test/fixtures/flights-features.ts,
 // splits by time (latest 20% = test), trains GBDT (100 rounds, depth 6) and logistic
 // regression in this process, and prints training time, throughput and test AUC / log loss next
 // to the constant predictor. Nothing is asserted: the numbers are for people (see README.md).
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { auc, logLoss } from '../src/evaluation/metrics';
 import { GbdtTrainer } from '../src/trainers/gbdt';
@@ -19,6 +22,8 @@ const GBDT_PARAMS = { numTrees: 100, maxDepth: 6 } as const;
 const GBDT_AIM_SECONDS = 30;
 const SEED = 42;
 const HISTOGRAM_BINS = 256;
+/** Identifies the layout of the `--json` report (bump on an incompatible change). */
+const REPORT_SCHEMA = 'strata.train-bench/1';
 
 interface TrainerRun {
   readonly name: string;
@@ -26,6 +31,35 @@ interface TrainerRun {
   readonly iterations: number;
   readonly testAuc: number;
   readonly testLogLoss: number;
+}
+
+/** One trainer in the `--json` report. */
+interface TrainerReport extends TrainerRun {
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Training rows per second of wall time (rows / seconds). */
+  readonly rowsPerSecond: number;
+  /** Training rows x iterations per second. */
+  readonly rowIterationsPerSecond: number;
+  /** Seconds divided by the seconds of one reference pass (histogram for GBDT, gradient for logistic regression). */
+  readonly referencePasses: number;
+}
+
+/** Everything printed, as written by `--json` (read by bench/src/scenarios/training.ts). */
+interface TrainBenchReport {
+  readonly schema: typeof REPORT_SCHEMA;
+  readonly node: string;
+  readonly rowsRequested: number;
+  readonly rows: number;
+  readonly trainRows: number;
+  readonly testRows: number;
+  readonly features: number;
+  readonly trainDelayRate: number;
+  readonly load: { readonly seconds: number };
+  readonly featureBuild: { readonly seconds: number; readonly rowsPerSecond: number };
+  readonly reference: { readonly histogramPassSeconds: number; readonly gradientPassSeconds: number; readonly histogramBins: number };
+  readonly gbdt: TrainerReport & { readonly passesPerTreeLevel: number; readonly aimSeconds: number; readonly withinAim: boolean };
+  readonly logisticRegression: TrainerReport & { readonly passesPerIteration: number };
+  readonly constant: { readonly testAuc: number; readonly testLogLoss: number };
 }
 
 function argument(name: string): string | undefined {
@@ -131,6 +165,9 @@ function evaluate(name: string, train: () => TrainedModel, test: { x: Matrix; y:
 async function main(): Promise<void> {
   const requestedRows = Number(argument('rows') ?? DEFAULT_ROWS);
   if (!Number.isInteger(requestedRows) || requestedRows < 1000) throw new RangeError(`--rows must be an integer >= 1000, got ${argument('rows')}`);
+  const jsonArgument = argument('json');
+  if (process.argv.includes('--json') && (jsonArgument === undefined || jsonArgument.startsWith('--'))) throw new Error('--json needs a file name');
+  const jsonFile = jsonArgument === undefined ? undefined : path.resolve(jsonArgument);
   log(`node ${process.version}; reading the first ${requestedRows} rows of flights-3m.parquet`);
 
   const load = performance.now();
@@ -176,6 +213,34 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+  if (jsonFile !== undefined) {
+    const trainer = (run: TrainerRun, params: object, pass: number): TrainerReport => ({
+      ...run,
+      params: { ...params },
+      rowsPerSecond: train.x.rows / run.seconds,
+      rowIterationsPerSecond: (train.x.rows * run.iterations) / run.seconds,
+      referencePasses: run.seconds / pass,
+    });
+    const report: TrainBenchReport = {
+      schema: REPORT_SCHEMA,
+      node: process.version,
+      rowsRequested: requestedRows,
+      rows: flights.length,
+      trainRows: train.x.rows,
+      testRows: test.x.rows,
+      features: features.x.cols,
+      trainDelayRate: trainRate,
+      load: { seconds: loadSeconds },
+      featureBuild: { seconds: built.seconds, rowsPerSecond: flights.length / built.seconds },
+      reference: { histogramPassSeconds: histogramPass, gradientPassSeconds: gradientPass, histogramBins: HISTOGRAM_BINS },
+      gbdt: { ...trainer(gbdt, gbdtParams, histogramPass), passesPerTreeLevel: gbdtPasses / (gbdt.iterations * gbdtParams.maxDepth), aimSeconds: GBDT_AIM_SECONDS, withinAim: gbdt.seconds <= GBDT_AIM_SECONDS },
+      logisticRegression: { ...trainer(logistic, logisticParams, gradientPass), passesPerIteration: logisticPasses / logistic.iterations },
+      constant: { testAuc: 0.5, testLogLoss: constantLogLoss },
+    };
+    // NaN (an undefined AUC or log loss) is written as null.
+    writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+    log(`figures written to ${jsonFile}`);
+  }
 }
 
 main().catch((error: unknown) => {
