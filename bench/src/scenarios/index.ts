@@ -4,14 +4,18 @@ import { importMaterializeScenario } from './import-materialize';
 import { onlineFetchScenario } from './online-fetch';
 import { peakScenario } from './peak';
 import { predictScenario } from './predict';
+import { predictWithFeaturesScenario } from './predict-with-features';
+import { hotSwapScenario } from './hot-swap';
+import { soakScenario } from './soak';
 import { trainingScenario } from './training';
 
 export const SCENARIOS: readonly Scenario[] = [
   predictScenario, // 1. single-row predict through the gateway (REST and gRPC) at 200 / 500 / 1,000 rps
   peakScenario, // 2. peak throughput with p99 under 10 ms, with and without dynamic batching
   onlineFetchScenario, // 3. online feature fetch, 1 and 100 entities, cached and uncached
-  // 4. predict with features on the path: measured inside `predict` (the /v1 rows series) — lead: wire a dedicated scenario here if wanted
+  predictWithFeaturesScenario, // 4. predict with features on the path (gateway -> inference -> feature-service) at 50 / 100 / 200 rps, next to tensor only
   importMaterializeScenario, // 5. import + materialize flights-3m.parquet
   trainingScenario, // 6. GBDT and logistic-regression training on 200k rows
-  // 7. hot swap under load, 8. soak: not yet written
+  hotSwapScenario, // 7. 100 production swaps between two versions under 300 rps, no failed request
+  soakScenario, // 8. RSS and event-loop lag of the five services over a 10-minute soak at 100 rps
 ];
