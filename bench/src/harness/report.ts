@@ -71,13 +71,14 @@ export function updateReadme(readmePath: string, run: BenchRun): boolean {
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
   if (start < 0 || end < start) return false;
-  const block = `${README_START}\n${renderReport(run, 3).trimEnd()}\n${README_END}`;
+  // The README shows the environment, the floors and every target; the figures are in latest.md.
+  const block = `${README_START}\n${renderReport(run, 3, { figures: false }).trimEnd()}\n${README_END}`;
   writeFileSync(readmePath, `${readme.slice(0, start)}${block}${readme.slice(end + README_END.length)}`);
   return true;
 }
 
-/** The Markdown report; `level` is the level of its top heading. */
-export function renderReport(run: BenchRun, level: number): string {
+/** The Markdown report; `level` is the level of its top heading; `figures: false` leaves out each scenario's figures. */
+export function renderReport(run: BenchRun, level: number, options: { figures?: boolean } = {}): string {
   const h = (depth: number, text: string): string => `${'#'.repeat(level + depth)} ${text}`;
   const { environment: env } = run;
   const lines: string[] = [];
@@ -103,6 +104,10 @@ export function renderReport(run: BenchRun, level: number): string {
     lines.push('');
   }
 
+  if (options.figures === false) {
+    lines.push('Every figure, ratio and note of this run: [bench/results/latest.md](bench/results/latest.md).', '');
+    return `${lines.join('\n')}\n`;
+  }
   for (const outcome of run.scenarios) {
     lines.push(h(1, `${outcome.scenario}: ${outcome.title}`), '');
     if (outcome.status === 'failed') {
