@@ -31,6 +31,16 @@ export const CONTENTS_MEMBER: Readonly<Record<OipDatatype, ContentsMember | unde
 };
 
 /** Whether `name` is an Open Inference Protocol datatype. */
+/** Value range of each integer datatype that fits a JS number (INT64/UINT64 need bigint). */
+export const INT_RANGES: Readonly<Partial<Record<string, readonly [number, number]>>> = {
+  INT8: [-128, 127],
+  INT16: [-32_768, 32_767],
+  INT32: [-2_147_483_648, 2_147_483_647],
+  UINT8: [0, 255],
+  UINT16: [0, 65_535],
+  UINT32: [0, 4_294_967_295],
+};
+
 export function isOipDatatype(name: unknown): name is OipDatatype {
   return typeof name === 'string' && (OIP_DATATYPES as readonly string[]).includes(name);
 }

@@ -1,7 +1,7 @@
 import type { oipV1 } from '@strata/contracts';
 import { type FieldViolation, InvalidArgumentError } from '@strata/service-runtime';
 
-import { CONTENTS_MEMBER, emptyContents, isOipDatatype, OIP_DATATYPES, type OipDatatype } from './oip-datatypes';
+import { CONTENTS_MEMBER, emptyContents, INT_RANGES, isOipDatatype, OIP_DATATYPES, type OipDatatype } from './oip-datatypes';
 
 // Open Inference Protocol (KServe v2) REST JSON → inference.ModelInferRequest.
 // Request body: { id?, parameters?, inputs: [{ name, shape, datatype, parameters?, data }],
@@ -27,14 +27,6 @@ export interface InferTarget {
   readonly modelVersion?: string;
 }
 
-const INT_RANGES: Partial<Record<OipDatatype, readonly [number, number]>> = {
-  INT8: [-128, 127],
-  INT16: [-32_768, 32_767],
-  INT32: [-2_147_483_648, 2_147_483_647],
-  UINT8: [0, 255],
-  UINT16: [0, 65_535],
-  UINT32: [0, 4_294_967_295],
-};
 const BIG_RANGES: Partial<Record<OipDatatype, readonly [bigint, bigint]>> = {
   INT64: [-(2n ** 63n), 2n ** 63n - 1n],
   UINT64: [0n, 2n ** 64n - 1n],

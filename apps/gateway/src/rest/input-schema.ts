@@ -1,5 +1,5 @@
 import { type FieldViolation, InvalidArgumentError } from '@strata/service-runtime';
-import { CONTENTS_MEMBER, isOipDatatype } from '../open-inference/oip-datatypes';
+import { CONTENTS_MEMBER, INT_RANGES, isOipDatatype } from '../open-inference/oip-datatypes';
 import { appendMember, jsonPointerToPath } from './problem';
 import { compileSchema, type CompiledValidator, type SchemaIssue } from './json-validator';
 import type { JsonSchema } from './rest-route';
@@ -15,14 +15,6 @@ export interface InputSpec {
 const MAX_VIOLATIONS = 100;
 
 const FLOAT_SPELLINGS = ['NaN', 'Infinity', '-Infinity'];
-const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  INT8: [-128, 127],
-  INT16: [-32_768, 32_767],
-  INT32: [-2_147_483_648, 2_147_483_647],
-  UINT8: [0, 255],
-  UINT16: [0, 65_535],
-  UINT32: [0, 4_294_967_295],
-};
 
 /** JSON schema of one element of `datatype`. */
 export function elementSchema(datatype: string): JsonSchema {
