@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything CI checks, in the order that fails fastest.
-#   1. contracts: buf lint, buf breaking against main, generated code has not drifted
+#   1. contracts: buf lint, buf breaking against main, generated code has not drifted (also the
+#      Helm values schemas)
 #   2. Prisma clients generated, then one type-check and one lint of the whole workspace
 #      (tsconfig.typecheck.json; one ESLint process sharing one TypeScript project service):
 #      each file is checked once instead of once per project importing it. The per-project
@@ -20,6 +21,8 @@ step "contracts: buf lint, buf breaking, drift"
 node_modules/.bin/nx run contracts:buf-lint --output-style=stream
 node_modules/.bin/nx run contracts:buf-breaking --output-style=stream
 node_modules/.bin/nx run contracts:contracts-drift --output-style=stream
+# The Helm charts' values.schema.json files are generated from tools/helm/values-schemas.js.
+node tools/helm/values-schemas.js --check
 
 step "type-check and lint of the workspace"
 node_modules/.bin/nx run-many -t generate --skip-nx-cache --output-style=stream-without-prefixes
