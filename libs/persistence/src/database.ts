@@ -17,6 +17,11 @@ export interface MigrateOptions {
   readonly logger?: PersistenceLogger;
   /** Longest wait for another process's migration lock; waits for ever when unset. */
   readonly lockTimeoutMs?: number;
+  /**
+   * Stops the run before the next migration once aborted (the one in flight finishes or rolls
+   * back as a whole); the run then rejects with a MigrationAbortedError.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A service's own database, open: PostgreSQL (production, CI) or embedded PGlite (laptop, tests). */
@@ -38,8 +43,14 @@ export interface Database {
   migrate(migrationsDir: string, options?: MigrateOptions): Promise<MigrationReport>;
   /** Compares the database with `migrationsDir` without changing anything. */
   migrationStatus(migrationsDir: string): Promise<MigrationStatus>;
-  /** For readiness: true when every migration of `migrationsDir` is applied unchanged. */
+  /** True when every migration of `migrationsDir` is applied unchanged and the database has no others. */
   schemaIsCurrent(migrationsDir: string): Promise<boolean>;
+  /**
+   * For readiness: true when the schema serves this build (see {@link MigrationStatus.servesThisBuild}):
+   * nothing pending, changed or unfinished; a database ahead of the folder (a newer release's
+   * migrations applied) still serves it.
+   */
+  schemaServesThisBuild(migrationsDir: string): Promise<boolean>;
   /** Closes every connection. Disconnect Prisma Client first. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -63,6 +74,7 @@ export abstract class BaseDatabase implements Database {
       migrationsDir,
       logger: options.logger ?? this.logger,
       lockTimeoutMs: options.lockTimeoutMs,
+      signal: options.signal,
     }).run();
   }
 
@@ -72,5 +84,9 @@ export abstract class BaseDatabase implements Database {
 
   async schemaIsCurrent(migrationsDir: string): Promise<boolean> {
     return (await this.migrationStatus(migrationsDir)).isCurrent;
+  }
+
+  async schemaServesThisBuild(migrationsDir: string): Promise<boolean> {
+    return (await this.migrationStatus(migrationsDir)).servesThisBuild;
   }
 }

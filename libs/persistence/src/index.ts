@@ -3,6 +3,7 @@ export { DatabaseConfigError, DatabaseConnectionError } from './database-errors'
 export { type PersistenceLogger, silentLogger } from './logger';
 export {
   AppliedMigrationMissingError,
+  MigrationAbortedError,
   MigrationChecksumMismatchError,
   MigrationError,
   MigrationFailedError,

@@ -11,7 +11,10 @@ export interface RunMigrationsOptions extends OpenDatabaseOptions, MigrateOption
 /**
  * Opens the database, applies pending migrations and closes it again: the whole job of a
  * migration step that runs on its own (a Helm pre-upgrade hook, a CI step), with no Nest app.
- * The caller reads its config (DATABASE_URL and friends) the way the service does.
+ * The caller reads its config (DATABASE_URL and friends) the way the service does. Each
+ * applied migration is logged on `logger`; an aborted `signal` stops it before the next one.
+ * It refuses (like `migrate`) a database that has migrations this folder lacks, so an older
+ * release's migration step never runs against a newer schema.
  *
  * @example
  * await runMigrations({ service: 'registry-service', databaseUrl: process.env.DATABASE_URL, migrationsDir, logger });

@@ -23,6 +23,10 @@ export function serviceConfigSchema(service: string, ports: DefaultPorts) {
       description: "This service's own PostgreSQL database; embedded PGlite under DATA_DIR when unset",
     }),
     DATA_DIR: env.string({ default: path.join('.data', service), description: 'Folder for local state (the embedded PGlite database)' }),
+    MIGRATE_ON_START: env.boolean({
+      default: true,
+      description: 'Apply pending migrations at start-up; false: wait until the schema serves this build (migrated by `main.js --migrate`)',
+    }),
     LOG_LEVEL: env.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], { default: 'info', description: 'Lowest log level written' }),
     SHUTDOWN_GRACE: env.duration({
       default: 10_000,

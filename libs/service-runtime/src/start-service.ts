@@ -22,6 +22,7 @@ import { GrpcExceptionFilter } from './errors/grpc-exception.filter';
 import { grpcStatusOf } from './errors/service-errors';
 import { drainGrpcServer } from './grpc-drain';
 import { registerOperationalRoutes } from './http-endpoints';
+import { waitForSchema } from './schema-wait';
 import { ServiceRuntimeModule } from './service-runtime.module';
 import type { ServiceConfig } from './service-config';
 
@@ -36,7 +37,10 @@ export interface ServiceDefinition {
   readonly module: Type<unknown>;
   /** The proto packages whose services this app serves over gRPC. */
   readonly grpcPackages: readonly ProtoPackage[];
-  /** The app's `prisma/migrations` folder, applied before the app starts. */
+  /**
+   * The app's `prisma/migrations` folder: applied before the app starts (MIGRATE_ON_START=true),
+   * or waited for (false); `/readyz` needs a schema that serves it.
+   */
   readonly migrationsDir: string;
   /**
    * What decides readiness beyond "listening" (e.g. inference: every production model loaded).
@@ -69,6 +73,11 @@ export interface StartServiceOptions {
   /** Environment the app reads its own settings from (injected as ENVIRONMENT). Default process.env. */
   readonly env?: NodeJS.ProcessEnv;
   readonly logger?: Logger;
+  /**
+   * Stops start-up while it waits for the schema (MIGRATE_ON_START=false): `startService` then
+   * closes the database and rejects with a SchemaWaitAbortedError.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A started service. `close()` drains and stops it; safe to call twice. */
@@ -85,7 +94,8 @@ export interface RunningService {
 }
 
 /**
- * Starts a service: opens and migrates its database, then builds the Nest app with the gRPC
+ * Starts a service: opens its database and migrates it (MIGRATE_ON_START, the default) or waits
+ * until its schema serves this build (MIGRATE_ON_START=false: a Helm hook migrates), then builds the Nest app with the gRPC
  * server (its contracts + grpc.health.v1) and the HTTP side (/healthz, /readyz, /metrics),
  * and marks it SERVING once both listen. Logs one line saying where it listens and which
  * database it uses.
@@ -102,8 +112,10 @@ export async function startService(definition: ServiceDefinition, config: Servic
     logger,
   });
   let app: NestFastifyApplication | undefined;
+  const migrationsDir = definition.migrationsDir;
   try {
-    await database.migrate(definition.migrationsDir, { logger });
+    if (config.migrateOnStart) await database.migrate(migrationsDir, { logger });
+    else await waitForSchema(database, migrationsDir, { logger, signal: options.signal });
     const health = createHealthService();
     const draining = new AbortController();
     let grpcServer: Server | undefined;
@@ -136,9 +148,9 @@ export async function startService(definition: ServiceDefinition, config: Servic
       },
       { inheritAppConfig: true },
     );
-    const migrationsDir = definition.migrationsDir;
     registerOperationalRoutes(app.getHttpAdapter().getInstance(), metrics, {
-      isReady: async () => health.statusOf() === 'SERVING' && (await database.schemaIsCurrent(migrationsDir)),
+      // A schema ahead of this build (a newer release migrated it: a rollback) still serves it.
+      isReady: async () => health.statusOf() === 'SERVING' && (await database.schemaServesThisBuild(migrationsDir)),
     }, health);
     await definition.httpRoutes?.(app, app.getHttpAdapter().getInstance());
 

@@ -81,3 +81,19 @@ export class MigrationLockTimeoutError extends MigrationError {
     super(`gave up waiting for the migration lock on ${database} after ${waitedMs} ms: another process is still migrating it`);
   }
 }
+
+/** The run was asked to stop (e.g. SIGTERM) and applied no further migration. */
+export class MigrationAbortedError extends MigrationError {
+  override readonly name = 'MigrationAbortedError';
+
+  constructor(
+    readonly database: string,
+    readonly notApplied: readonly string[],
+    readonly appliedNow: number,
+    reason?: unknown,
+  ) {
+    const why = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'stop requested';
+    const left = notApplied.length === 0 ? 'nothing left to apply' : `not applied: ${notApplied.join(', ')}`;
+    super(`stopped migrating database ${database} (${why}) after applying ${appliedNow} migration${appliedNow === 1 ? '' : 's'}; ${left}`);
+  }
+}

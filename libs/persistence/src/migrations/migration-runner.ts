@@ -5,6 +5,7 @@ import { type PersistenceLogger, silentLogger } from '../logger';
 import type { SqlSession } from '../sql-session';
 import {
   AppliedMigrationMissingError,
+  MigrationAbortedError,
   MigrationChecksumMismatchError,
   MigrationFailedError,
   MigrationLockTimeoutError,
@@ -34,6 +35,11 @@ export interface MigrationRunnerOptions {
   readonly logger?: PersistenceLogger;
   /** Longest wait for another process's migration lock; waits for ever when unset. */
   readonly lockTimeoutMs?: number;
+  /**
+   * Once aborted, the run applies no further migration: the one in flight commits or rolls back
+   * as a whole, then the run rejects with a {@link MigrationAbortedError}.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** One migration applied by a run. */
@@ -117,6 +123,7 @@ export class MigrationRunner {
     const latestApplied = status.applied.at(-1);
     const applied: AppliedMigration[] = [];
     for (const migration of files.filter((file) => status.pending.includes(file.name))) {
+      this.stopIfAborted(status.pending.slice(applied.length), applied.length);
       if (latestApplied !== undefined && migration.name < latestApplied) {
         this.logger.warn(`migration ${migration.name} is older than the latest applied migration ${latestApplied}; applying it anyway`);
       }
@@ -139,6 +146,13 @@ export class MigrationRunner {
     const durationMs = Math.round(performance.now() - startedAt);
     this.logger.info(`applied migration ${migration.name} (${durationMs} ms)`);
     return { name: migration.name, durationMs };
+  }
+
+  private stopIfAborted(notApplied: readonly string[], appliedNow: number): void {
+    const signal = this.options.signal;
+    if (signal?.aborted) {
+      throw new MigrationAbortedError(this.target.describe(), notApplied, appliedNow, signal.reason);
+    }
   }
 
   private refuseUnsafeHistory(status: MigrationStatus, files: readonly MigrationFile[], history: readonly HistoryEntry[]): void {

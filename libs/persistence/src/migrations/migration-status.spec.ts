@@ -16,6 +16,7 @@ describe(compareWithHistory.name, () => {
       missing: [],
       unfinished: [],
       isCurrent: false,
+      servesThisBuild: false,
     });
   });
 
@@ -52,5 +53,35 @@ describe(compareWithHistory.name, () => {
     const status = compareWithHistory(files, [anEntry('20260101000000_a'), anEntry('20260103000000_c')]);
 
     expect(status.pending).toEqual(['20260102000000_b']);
+  });
+
+  describe('servesThisBuild', () => {
+    const allApplied = files.map((file) => anEntry(file.name));
+
+    it('serves this build when every file is applied unchanged', () => {
+      expect(compareWithHistory(files, allApplied)).toMatchObject({ isCurrent: true, servesThisBuild: true });
+    });
+
+    it('serves this build when the database is ahead (a newer release applied migrations this build lacks), but is not current', () => {
+      const status = compareWithHistory(files, [...allApplied, anEntry('20260104000000_d')]);
+
+      expect(status).toMatchObject({ missing: ['20260104000000_d'], isCurrent: false, servesThisBuild: true });
+    });
+
+    it('does not serve this build while a migration is pending', () => {
+      expect(compareWithHistory(files, allApplied.slice(0, 2)).servesThisBuild).toBe(false);
+    });
+
+    it('does not serve this build when an applied migration changed, even if the database is also ahead', () => {
+      const status = compareWithHistory(files, [...allApplied.slice(0, 2), anEntry('20260103000000_c', { checksum: 'before-edit' }), anEntry('20260104000000_d')]);
+
+      expect(status.servesThisBuild).toBe(false);
+    });
+
+    it('does not serve this build while a migration is unfinished', () => {
+      const status = compareWithHistory(files, [...allApplied, anEntry('20260104000000_d', { finished: false })]);
+
+      expect(status).toMatchObject({ unfinished: ['20260104000000_d'], missing: [], servesThisBuild: false });
+    });
   });
 });

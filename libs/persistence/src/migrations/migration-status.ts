@@ -15,6 +15,13 @@ export interface MigrationStatus {
   readonly unfinished: readonly string[];
   /** True when every migration in the folder is applied unchanged and nothing is wrong. */
   readonly isCurrent: boolean;
+  /**
+   * True when this build can run on the database: nothing pending, changed or unfinished.
+   * Unlike {@link isCurrent} it accepts a database that is ahead (`missing` migrations applied
+   * by a newer release): migrations are expand-only, so older code keeps working on a newer
+   * schema, which is what a rollback needs.
+   */
+  readonly servesThisBuild: boolean;
 }
 
 /** Compares the folder with the recorded history. Pure: no I/O. */
@@ -36,6 +43,7 @@ export function compareWithHistory(files: readonly MigrationFile[], history: rea
   }
   const unfinished = history.filter((entry) => !entry.finished).map((entry) => entry.name);
   const missing = [...recorded.keys()].filter((name) => !onDisk.has(name) && !unfinished.includes(name));
-  const isCurrent = pending.length === 0 && changed.length === 0 && missing.length === 0 && unfinished.length === 0;
-  return { applied, pending, changed, missing, unfinished, isCurrent };
+  const servesThisBuild = pending.length === 0 && changed.length === 0 && unfinished.length === 0;
+  const isCurrent = servesThisBuild && missing.length === 0;
+  return { applied, pending, changed, missing, unfinished, isCurrent, servesThisBuild };
 }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import {
   AppliedMigrationMissingError,
   type Database,
+  MigrationAbortedError,
   MigrationChecksumMismatchError,
   MigrationFailedError,
   UnfinishedMigrationError,
@@ -96,6 +97,34 @@ export function describeMigrationRunnerOn(engine: string, openFresh: () => Promi
       await database.migrate(migrations.dir);
 
       expect(await database.schemaIsCurrent(migrations.dir)).toBe(true);
+    });
+
+    it('serves this build on a database ahead of the folder (rollback), while migrate still refuses it', async () => {
+      await database.migrate(migrations.dir);
+      await rm(dirname(migrations.fileOf(FIXTURE_MIGRATIONS[2]!)), { recursive: true });
+
+      expect(await database.schemaServesThisBuild(migrations.dir)).toBe(true);
+      expect(await database.schemaIsCurrent(migrations.dir)).toBe(false);
+      await expect(database.migrate(migrations.dir)).rejects.toThrow(AppliedMigrationMissingError);
+    });
+
+    it('does not serve this build while migrations are pending', async () => {
+      expect(await database.schemaServesThisBuild(migrations.dir)).toBe(false);
+
+      await database.migrate(migrations.dir);
+
+      expect(await database.schemaServesThisBuild(migrations.dir)).toBe(true);
+    });
+
+    it('applies no migration once its signal is aborted, and names what is left', async () => {
+      const stop = new AbortController();
+      stop.abort(new Error('SIGTERM received'));
+
+      const run = database.migrate(migrations.dir, { signal: stop.signal });
+
+      await expect(run).rejects.toThrow(MigrationAbortedError);
+      await expect(run).rejects.toThrow(`(SIGTERM received) after applying 0 migrations; not applied: ${FIXTURE_MIGRATIONS.join(', ')}`);
+      expect((await database.migrationStatus(migrations.dir)).pending).toEqual(FIXTURE_MIGRATIONS);
     });
 
     it('refuses to run when an applied migration file changed, naming the migration and its file', async () => {

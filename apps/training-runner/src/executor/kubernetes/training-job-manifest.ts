@@ -150,6 +150,8 @@ function environment(options: TrainingJobManifestOptions): V1EnvVar[] {
     { ...EXECUTOR_ENV },
     { name: 'OTEL_SERVICE_NAME', value: options.otelServiceName ?? 'training-runner' },
     { name: 'TMPDIR', value: '/tmp' },
+    // The runner's release migrated the database; a training pod never migrates (and accepts a newer schema).
+    { name: 'MIGRATE_ON_START', value: 'false' },
   ];
   if (options.otelEndpoint !== undefined) env.push({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: options.otelEndpoint });
   if (options.registryTokenSecret !== undefined) env.push({ name: 'REGISTRY_TOKEN', valueFrom: { secretKeyRef: { name: options.registryTokenSecret.name, key: options.registryTokenSecret.key } } });
