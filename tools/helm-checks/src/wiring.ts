@@ -134,3 +134,24 @@ export function databaseSecrets(manifests: readonly Manifest[]): DatabaseSecrets
   }
   return result;
 }
+
+/**
+ * The CIDRs each service's server pods may reach on the database port (ipBlock peers of its
+ * NetworkPolicy's egress rules), by service. With one database per service at its own address,
+ * disjoint sets mean no service can reach another's database.
+ */
+export function databaseEgress(manifests: readonly Manifest[], databasePort = 5432): Map<string, Set<string>> {
+  const result = new Map<string, Set<string>>();
+  for (const policy of ofKind<INetworkPolicy>(manifests, 'NetworkPolicy')) {
+    const labels = policy.spec?.podSelector?.matchLabels ?? {};
+    const owner = labels[NAME_LABEL];
+    if (owner === undefined || labels['app.kubernetes.io/component'] !== 'server') continue;
+    const cidrs = result.get(owner) ?? new Set<string>();
+    for (const rule of policy.spec?.egress ?? []) {
+      if (!(rule.ports ?? []).some((port) => port.port === databasePort)) continue;
+      for (const peer of rule.to ?? []) if (peer.ipBlock !== undefined) cidrs.add(peer.ipBlock.cidr);
+    }
+    result.set(owner, cidrs);
+  }
+  return result;
+}

@@ -1,7 +1,7 @@
 import { ARCHITECTURE_ARROWS, SERVICES } from '../src/architecture';
 import { ChartWorkspace, describeCase, discoverCharts, renderCases, type RenderCase } from '../src/charts';
 import type { Manifest } from '../src/manifests';
-import { databaseSecrets, deploymentsByService, networkArrows, wiringProblems } from '../src/wiring';
+import { databaseEgress, databaseSecrets, deploymentsByService, networkArrows, wiringProblems } from '../src/wiring';
 
 // The umbrella chart installs the whole platform: five Deployments wired to each other's Services,
 // NetworkPolicies that allow exactly the architecture's gRPC arrows, and each migration hook
@@ -46,6 +46,18 @@ describe('the umbrella chart (deploy/helm/strata)', () => {
     const deployments = deploymentsByService(await render(renderCase));
     const arrows = networkArrows(await render(renderCase));
     expect(arrows.openIngress).toEqual([`NetworkPolicy/${deployments.get('gateway')!.metadata.name}`]);
+  });
+
+  it('with production values, no service may reach another service\'s database (egress on 5432 to its own CIDRs only)', async () => {
+    const production = umbrellaCases.find((c) => c.valuesFile !== undefined);
+    const egress = databaseEgress(await render(production!));
+    expect([...egress.keys()].sort()).toEqual([...SERVICES].sort());
+    const owners = new Map<string, string[]>();
+    for (const [service, cidrs] of egress) {
+      expect({ service, cidrs: cidrs.size }).toEqual({ service, cidrs: 1 });
+      for (const cidr of cidrs) owners.set(cidr, [...(owners.get(cidr) ?? []), service]);
+    }
+    expect([...owners].filter(([, services]) => services.length > 1)).toEqual([]);
   });
 
   it.each(table)("%s: each migration hook uses its own service's DATABASE_URL Secret and no other service's", async (_name, renderCase) => {

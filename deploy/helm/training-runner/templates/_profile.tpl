@@ -9,6 +9,8 @@ env:
   REGISTRY_ADDRESS: {{ include "strata.peerAddress" (dict "root" . "service" "registry-service" "override" .Values.registryAddress) }}
   TRAINING_EXECUTOR: {{ .Values.executor.type }}
   TRAINING_CONCURRENCY: {{ .Values.executor.concurrency | toJson }}
+  # Recorded on jobs without their own code_version: the image this runner runs.
+  CODE_VERSION: {{ include "strata.image" . }}
   {{- if $kubernetes }}
   KUBERNETES_NAMESPACE: {{ .Release.Namespace }}
   KUBERNETES_IMAGE: {{ default (include "strata.image" .) .Values.executor.kubernetes.image }}
