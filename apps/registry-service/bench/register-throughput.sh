@@ -9,6 +9,7 @@ out="tmp/registry-bench"
 rm -rf "$out"
 node_modules/.bin/swc apps/registry-service/bench apps/registry-service/test/fixtures apps/registry-service/src/auth \
   libs/contracts/src libs/config/src libs/observability/src libs/onnx/src libs/persistence/src libs/ports/src libs/service-runtime/src \
+  libs/testing/src libs/quickstart/src libs/trace-collector/src \
   -d "$out" --config-file .swcrc --ignore '**/*.spec.ts' --quiet
 # Read at run time next to the compiled code: the contracts (gRPC client) and the ONNX schema.
 cp -r protos "$out/protos"
