@@ -112,8 +112,11 @@ class Recorder {
   }
 }
 
+/** Set by the runner's `stop` message (see startOpenLoop): the open loop sends nothing more. */
+let stopRequested = false;
+
 /**
- * Sends `count` requests at `rate`/s on schedule. A request may leave up to EARLY_MS before its
+ * Sends `count` requests at `rate`/s on schedule (fewer when the runner says stop first). A request may leave up to EARLY_MS before its
  * time (timers fire in whole milliseconds); its latency counts from the later of its scheduled and
  * its actual send time, so a stalled server or generator shows as latency, never as a slower rate.
  */
@@ -123,14 +126,16 @@ function openLoop(call: Call, rate: number, count: number): Promise<LoadResult> 
   const start = performance.now() + 5;
   let next = 0;
   let answered = 0;
+  /** Requests this run sends: `count`, or as many as were sent when the stop came. */
+  let limit = count;
   return new Promise((resolve) => {
-    const finish = (): void => resolve(recorder.result(count, performance.now() - start));
+    const finish = (): void => resolve(recorder.result(limit, performance.now() - start));
     const send = (scheduled: number): void => {
       const from = Math.max(scheduled, performance.now());
       const done = (error?: unknown): void => {
         recorder.record(performance.now() - from, error);
         answered += 1;
-        if (answered === count) finish();
+        if (answered === limit) finish();
       };
       call().then(
         () => done(),
@@ -138,6 +143,11 @@ function openLoop(call: Call, rate: number, count: number): Promise<LoadResult> 
       );
     };
     const tick = (): void => {
+      if (stopRequested && next < limit) {
+        limit = next;
+        if (answered === limit) finish();
+        return;
+      }
       const now = performance.now();
       while (next < count && start + next * interval <= now + EARLY_MS) {
         send(start + next * interval);
@@ -195,6 +205,10 @@ function answer(reply: LoadWorkerReply): void {
 }
 
 process.once('message', (job: LoadJob) => {
+  // The only later message: stop sending (startOpenLoop's stop()); what was sent is still answered.
+  process.on('message', (message: unknown) => {
+    if (message === 'stop') stopRequested = true;
+  });
   run(job).then(
     (result) => answer({ ok: true, result }),
     (error: unknown) => answer({ ok: false, error: error instanceof Error ? error.message : String(error) }),

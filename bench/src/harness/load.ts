@@ -70,7 +70,7 @@ export interface LoadResult {
   readonly throughputPerSecond: number;
 }
 
-/** What the runner sends the worker: one job, one answer, then the worker exits. */
+/** What the runner sends the worker: one job (an open loop may get a `'stop'` later), one answer, then the worker exits. */
 export type LoadJob = ({ readonly mode: 'open' } & OpenLoopOptions) | ({ readonly mode: 'closed' } & ClosedLoopOptions);
 export type LoadWorkerReply = { readonly ok: true; readonly result: LoadResult } | { readonly ok: false; readonly error: string };
 
@@ -83,8 +83,25 @@ const REGISTER_TS = path.join(workspaceRoot, 'tools/dev/register-ts.js');
  * (in the server or in the generator) shows in the tail instead of slowing the sender down.
  */
 export function runOpenLoop(options: OpenLoopOptions): Promise<LoadResult> {
+  return startOpenLoop(options).result;
+}
+
+/** An open loop that is running: its result, and a way to end it before `count` requests. */
+export interface RunningLoad {
+  readonly result: Promise<LoadResult>;
+  /** Sends no more requests; the result comes once the ones already sent have answered. */
+  stop(): void;
+}
+
+/**
+ * {@link runOpenLoop} that the caller may stop early: for load that must last exactly as long
+ * as something else takes (e.g. 100 swaps), with `count` as the upper bound.
+ */
+export function startOpenLoop(options: OpenLoopOptions): RunningLoad {
   const expectedMs = (options.count / options.ratePerSecond) * 1000;
-  return runInWorker({ mode: 'open', ...options }, expectedMs);
+  let stop = (): void => undefined;
+  const result = runInWorker({ mode: 'open', ...options }, expectedMs, (stopper) => (stop = stopper));
+  return { result, stop: () => stop() };
 }
 
 /** Closed loop in a separate process: the peak throughput `concurrency` callers reach. */
@@ -97,7 +114,7 @@ export function runClosedLoop(options: ClosedLoopOptions): Promise<LoadResult> {
  * waits for its answer, bounded: a worker that has not answered well after the job's own time
  * (warm-up, run, the last timeouts) is killed and the run fails.
  */
-function runInWorker(job: LoadJob, expectedMs: number): Promise<LoadResult> {
+function runInWorker(job: LoadJob, expectedMs: number, onStopper?: (stop: () => void) => void): Promise<LoadResult> {
   const timeoutMs = job.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const boundMs = expectedMs + ((job.warmup ?? 50) + 2) * timeoutMs + 30_000;
   return new Promise((resolve, reject) => {
@@ -119,5 +136,8 @@ function runInWorker(job: LoadJob, expectedMs: number): Promise<LoadResult> {
     // 'disconnect' comes after every message on the channel (unlike 'exit'): no answer was lost.
     child.once('disconnect', () => settle(() => reject(new Error(`the load worker exited (${String(child.exitCode ?? child.signalCode ?? 'disconnected')}) without an answer`))));
     child.send(job);
+    onStopper?.(() => {
+      if (!settled && child.connected) child.send('stop');
+    });
   });
 }

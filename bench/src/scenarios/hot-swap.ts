@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LoadResult, runOpenLoop } from '../harness/load';
+import { type LoadResult, runOpenLoop, startOpenLoop } from '../harness/load';
 import { fixed, percentileOfSorted } from '../harness/stats';
 import type { BenchContext, BenchPlatform, Figure, Scenario, ScenarioResult } from '../scenario';
 import { restTensorTarget } from './predict-with-features';
@@ -21,11 +21,10 @@ const SETTLE_MS = 1_000;
 const PRODUCTION = 'production';
 /** After the load worker is forked: its start, connection and warm-up calls, before the first swap. */
 const LEAD_IN_MS = 3_000;
-/** Load after the last swap, so the swaps never outlast it. */
+/** Load after the last swap, before the load is stopped. */
 const TAIL_MS = 2_000;
-/** The load runs for (estimated swap time x this), so a slower swap under load still falls within it. */
-const SLACK = 2;
-const MAX_LOAD_SECONDS = 300;
+/** Upper bound of the load (it is stopped after the last swap): swaps slower than this fail the run. */
+const MAX_LOAD_SECONDS = 600;
 const SERVE_TIMEOUT_MS = 60_000;
 const TRAIN_TIMEOUT_MS = 600_000;
 const POLL_MS = 10;
@@ -111,37 +110,38 @@ interface SwapRun {
 }
 
 /**
- * Starts the load (a separate process), waits for its lead-in, then swaps back and forth until
- * `count` swaps are done or the load's window is nearly over, and waits for the load's result.
- * The load's actual window is recovered afterwards from its duration, so a swap outside it is
- * not counted as under load.
+ * Starts the load (a separate process), waits for its lead-in, makes `count` swaps back and
+ * forth, lets the load run TAIL_MS more and stops it: the load lasts exactly as long as the swaps
+ * (bounded by MAX_LOAD_SECONDS). The load's window is recovered from its duration, so a swap
+ * outside it (only when the load died early) is not counted as under load.
  */
-async function swapUnderLoad(context: BenchContext, platform: BenchPlatform, versions: readonly [number, number], count: number, estimateMs: number): Promise<SwapRun> {
-  const loadSeconds = Math.min(MAX_LOAD_SECONDS, Math.ceil((LEAD_IN_MS + count * estimateMs * SLACK + TAIL_MS) / 1000));
+async function swapUnderLoad(context: BenchContext, platform: BenchPlatform, versions: readonly [number, number], count: number): Promise<SwapRun> {
   const forkedAt = performance.now();
-  const loading = runOpenLoop({ target: restTensorTarget(platform), ratePerSecond: RATE, count: RATE * loadSeconds, timeoutMs: TIMEOUT_MS, warmup: WARMUP });
+  const loading = startOpenLoop({ target: restTensorTarget(platform), ratePerSecond: RATE, count: RATE * MAX_LOAD_SECONDS, timeoutMs: TIMEOUT_MS, warmup: WARMUP });
   let loadDoneAt: number | undefined;
-  const loadDone = loading.then(
+  const loadDone = loading.result.then(
     () => (loadDoneAt = performance.now()),
     () => (loadDoneAt = performance.now()),
   );
   const swaps: Swap[] = [];
   try {
     await Promise.race([sleep(LEAD_IN_MS), loadDone]);
-    const lastStart = forkedAt + loadSeconds * 1000 - TAIL_MS;
     let [from, to] = versions;
-    while (swaps.length < count && loadDoneAt === undefined && performance.now() + estimateMs * SLACK < lastStart) {
+    while (swaps.length < count && loadDoneAt === undefined) {
       swaps.push(await swap(platform, from, to));
       [from, to] = [to, from];
     }
+    await Promise.race([sleep(TAIL_MS), loadDone]);
   } finally {
-    // Whatever happened to the swaps, the load is waited for (the worker is bounded).
+    // Whatever happened to the swaps, the load stops and is waited for.
+    loading.stop();
     await loadDone;
   }
-  const load = await loading;
+  const load = await loading.result;
   const doneAt = loadDoneAt ?? performance.now();
   const loadStart = doneAt - load.durationMs;
   const underLoad = swaps.filter((one) => one.startedAt >= loadStart && one.endedAt <= doneAt).length;
+  const loadSeconds = Math.round((doneAt - forkedAt) / 100) / 10;
   context.log(`${swaps.length} swaps in ${fixed((swaps.at(-1)?.endedAt ?? forkedAt) - (swaps[0]?.startedAt ?? forkedAt), 0)} ms, ${underLoad} inside the load's window; load ${loadSeconds} s`);
   return { load, swaps, underLoad, loadSeconds };
 }
@@ -162,9 +162,8 @@ export const hotSwapScenario: Scenario = {
     let baseline: LoadResult;
     try {
       if ((await productionVersion(platform)) !== v1) throw new Error(`production is not on v${v1} at the start`);
-      // Two swaps without load: both versions loaded once, and an estimate of one swap's time.
+      // Two swaps without load: both versions loaded once before the measured ones.
       warmSwaps = [await swap(platform, v1, v2), await swap(platform, v2, v1)];
-      const estimateMs = Math.max(50, ...warmSwaps.map((one) => one.endedAt - one.startedAt));
       context.log(`unloaded swaps: ${warmSwaps.map((one) => `v${one.from}->v${one.to} ${fixed(one.endedAt - one.startedAt, 0)} ms`).join(', ')}`);
 
       await sleep(SETTLE_MS);
@@ -172,7 +171,7 @@ export const hotSwapScenario: Scenario = {
       context.log(`baseline @${RATE}/s without swaps: p50 ${fixed(baseline.stats.p50)} / p99 ${fixed(baseline.stats.p99)} ms, ${baseline.errors}/${baseline.sent} errors`);
 
       await sleep(SETTLE_MS);
-      run = await swapUnderLoad(context, platform, [v1, v2], count, estimateMs);
+      run = await swapUnderLoad(context, platform, [v1, v2], count);
       const samples = run.load.errorSamples.length > 0 ? ` e.g. ${run.load.errorSamples.join(' | ')}` : '';
       context.log(`during swaps @${RATE}/s: p50 ${fixed(run.load.stats.p50)} / p99 ${fixed(run.load.stats.p99)} ms, ${run.load.errors}/${run.load.sent} errors${samples}`);
     } finally {
@@ -214,7 +213,7 @@ export const hotSwapScenario: Scenario = {
       ],
       notes: [
         `${name} v${v1} (the quickstart's) and v${v2} (the example job spec with seed 7 and maxDepth 4, trained in this run, idempotency key bench:hot-swap); production moved by SetAlias with expected_current_version through its gate (auc >= 0.55, feature contract served), then GetModelStatus on inference-service polled every ${POLL_MS} ms until its production alias is the new version; the next swap starts only then.`,
-        `Load: OIP REST /v2/models/${name}/infer (production alias, tensor only) through the gateway, open loop at ${RATE}/s from a separate process (${WARMUP} warm-up calls, timeout ${TIMEOUT_MS} ms) for ${run.loadSeconds} s: the swaps start ${LEAD_IN_MS / 1000} s after the load process and stop in time to end within it, so the load window also holds some seconds without a swap at both ends. A swap counts as under load when it began after the load's first send and ended before its last answer.`,
+        `Load: OIP REST /v2/models/${name}/infer (production alias, tensor only) through the gateway, open loop at ${RATE}/s from a separate process (${WARMUP} warm-up calls, timeout ${TIMEOUT_MS} ms) for ${run.loadSeconds} s: the swaps start ${LEAD_IN_MS / 1000} s after the load process, and the load is stopped ${TAIL_MS / 1000} s after the last swap, so the load window holds every swap and a few seconds without one at both ends. A swap counts as under load when it began after the load's first send and ended before its last answer.`,
         `Baseline: the same load for ${baselineSeconds} s without swaps, measured right before. Two unloaded swaps (v${v1} -> v${v2} -> v${v1}) came first, so both versions had been loaded once (${warmSwaps.map((one) => `${fixed(one.endedAt - one.startedAt, 0)} ms`).join(', ')}).`,
         `Production is back on v${v1} at the end (as the other scenarios expect).`,
       ],
