@@ -39,8 +39,29 @@ const global = obj('settings shared by every Strata chart (the umbrella sets the
   otel: obj('OpenTelemetry', { endpoint: str('OTLP/HTTP collector base URL, e.g. http://otel-collector:4318', { pattern: '^(https?://.+)?$' }) }),
 });
 
+/** `NAME: env.` keys of a config schema file (the variables it reads). */
+function schemaVariables(file) {
+  return [...fs.readFileSync(path.resolve(__dirname, '../..', file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]*): env\./gm)].map((match) => match[1]);
+}
+
+/** The variables `config` may set for a service: its own config schemas plus the common ones the chart does not set itself. */
+function configurableVariables(service) {
+  const dir = path.join('apps', service, 'src/config');
+  const own = fs.readdirSync(path.resolve(__dirname, '../..', dir)).filter((file) => file.endsWith('.config.ts'));
+  const common = [...schemaVariables('libs/service-runtime/src/service-config.ts'), ...schemaVariables('libs/observability/src/telemetry-env.ts')];
+  // Set by the chart itself (strata-common, or the chart's profile from its values or Secrets;
+  // a second key would duplicate it in the ConfigMap), or by the kubernetes executor in its pods.
+  const profile = fs.readFileSync(path.join(root, service, 'templates/_profile.tpl'), 'utf8');
+  const owned = new Set([
+    'BIND_HOST', 'GRPC_PORT', 'HTTP_PORT', 'DATABASE_URL', 'DATA_DIR', 'MIGRATE_ON_START', 'LOG_LEVEL', 'SHUTDOWN_GRACE', 'OTEL_SERVICE_NAME', 'STRATA_VERSION', 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'RUN_JOB_ID', 'JOB_LEASE_OWNER',
+    ...[...profile.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm), ...profile.matchAll(/name: ([A-Z][A-Z0-9_]*)$/gm)].map((match) => match[1]),
+  ]);
+  return [...new Set([...common, ...own.flatMap((file) => schemaVariables(path.join(dir, file)))])].filter((name) => !owned.has(name)).sort();
+}
+
 /** The values every service chart has (read by strata-common). */
-function commonProperties() {
+function commonProperties(service) {
   return {
     global,
     enabled: bool('used by the umbrella chart (deploy/helm/strata) to leave this service out'),
@@ -135,7 +156,10 @@ function commonProperties() {
       endpoint: str('OTLP/HTTP collector base URL; default global.otel.endpoint', { pattern: '^(https?://.+)?$' }),
       collectorPort: port('collector port egress is opened to'),
     }),
-    config: map('more settings as environment variables (docs/how-to/operator.md)', { type: ['string', 'number', 'boolean'] }),
+    config: {
+      ...map(`more settings as environment variables (docs/how-to/operator.md); the ones ${service} reads`, { type: ['string', 'number', 'boolean'] }),
+      propertyNames: { enum: configurableVariables(service) },
+    },
     extraEnv: list('raw container env entries'),
   };
 }
@@ -226,7 +250,7 @@ function serviceSchema(chart) {
     description: `Values of deploy/helm/${chart}; every key is documented in its values.yaml. Written by tools/helm/values-schemas.js.`,
     type: 'object',
     additionalProperties: false,
-    properties: { ...commonProperties(), ...OWN[chart] },
+    properties: { ...commonProperties(chart), ...OWN[chart] },
     ...(RULES[chart] === undefined ? {} : { allOf: RULES[chart] }),
   };
 }

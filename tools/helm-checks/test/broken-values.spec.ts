@@ -33,7 +33,7 @@ describe('values.schema.json', () => {
     return result.stderr;
   }
 
-  it.each(serviceCharts)('%s refuses a wrong type, an unknown key and a bad enum, naming each field', async (_name, chart) => {
+  it.each(serviceCharts)('%s refuses a wrong type, an unknown key, a bad enum and a variable it does not read, naming each', async (_name, chart) => {
     const stderr = await failedTemplate(chart, path.join(fixtures, 'broken-service-values.yaml'));
     const violations = schemaViolations(stderr);
     expect(violations).toEqual(
@@ -43,6 +43,7 @@ describe('values.schema.json', () => {
         expect.stringMatching(/^- at '': additional properties? 'replicaCuont' not allowed/),
       ]),
     );
+    expect(stderr).toContain("invalid propertyName 'MAX_IN_FLIHGT'");
   });
 
   it.each(umbrellas)("%s refuses bad values in a service's section and an unknown top-level key", async (_name, chart) => {
