@@ -17,7 +17,7 @@ export const RUNTIME_VARIABLES = [
 
 /** `NAME: env.` keys of a config schema file. */
 function schemaVariables(file: string): string[] {
-  return [...readFileSync(path.join(workspaceRoot, file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]*): env\./gm)].map((match) => match[1]!);
+  return [...readFileSync(path.join(workspaceRoot, file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]*): env\./gm)].flatMap((match) => (match[1] === undefined ? [] : [match[1]]));
 }
 
 /** Every variable `service` reads: the common service config, telemetry and its own config schemas. */
