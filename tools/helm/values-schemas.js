@@ -6,10 +6,14 @@
 // the field and the reason (e.g. "at '/replicaCount': got string, want integer"). Unknown keys
 // are refused too (additionalProperties: false), so a typo fails instead of being ignored.
 //
+// It also writes each chart's README.md: what the chart is, and a table of every value (its path,
+// type, default from values.yaml and description from the schema), so no value is undocumented.
+//
 // Usage: node tools/helm/values-schemas.js          write the files
 //        node tools/helm/values-schemas.js --check  exit 1 when a file is out of date
 const fs = require('node:fs');
 const path = require('node:path');
+const YAML = require('yaml');
 
 const root = path.resolve(__dirname, '../../deploy/helm');
 
@@ -257,7 +261,7 @@ function serviceSchema(chart) {
 
 function umbrellaSchema() {
   // Each service's values are checked by its own chart's schema; here only the shape.
-  const service = (name) => ({ type: 'object', description: `values of the ${name} chart (deploy/helm/${name}/values.yaml)`, properties: { enabled: bool(`install ${name}`) } });
+  const service = (name) => ({ type: 'object', description: `values of the ${name} chart: every key in deploy/helm/${name}/README.md`, properties: { enabled: bool(`install ${name}`) } });
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'strata umbrella chart values',
@@ -272,16 +276,80 @@ function schemas() {
   return new Map([...Object.keys(OWN).map((chart) => [chart, serviceSchema(chart)]), ['strata', umbrellaSchema()]]);
 }
 
+/** Every documented leaf of a schema: [path, type, description], objects with their own properties walked into. */
+function leaves(schema, prefix = '') {
+  const rows = [];
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    if (key === 'strata-common') continue; // Helm's key for the library chart: nothing to set
+    const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `"${key}"`;
+    const at = prefix === '' ? name : `${prefix}.${name}`;
+    if (property.properties !== undefined && Object.keys(property.properties).length > 0 && property.additionalProperties === false) {
+      rows.push(...leaves(property, at));
+    } else {
+      const type = property.enum !== undefined ? property.enum.map((value) => `\`${value}\``).join(' \\| ') : [property.type ?? 'any'].flat().join(' \\| ');
+      const keys = property.propertyNames?.enum;
+      const description = `${property.description ?? ''}${keys === undefined ? '' : ` (keys: ${keys.map((k) => `\`${k}\``).join(', ')})`}`;
+      rows.push([at, type, description]);
+    }
+  }
+  return rows;
+}
+
+/** The value at a dotted path of values.yaml, shown compactly. */
+function defaultOf(values, at) {
+  let value = values;
+  for (const part of at.split('.').map((p) => p.replace(/^"|"$/g, ''))) value = value === null || typeof value !== 'object' ? undefined : value[part];
+  if (value === undefined) return '';
+  const text = JSON.stringify(value);
+  return `\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\``;
+}
+
+function readme(chart, schema) {
+  const meta = YAML.parse(fs.readFileSync(path.join(root, chart, 'Chart.yaml'), 'utf8'));
+  const values = YAML.parse(fs.readFileSync(path.join(root, chart, 'values.yaml'), 'utf8'));
+  const install =
+    chart === 'strata'
+      ? 'helm install strata deploy/helm/strata -n strata --create-namespace -f my-values.yaml'
+      : `helm install strata-${chart} deploy/helm/${chart} -n strata -f my-values.yaml`;
+  const cell = (text) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const rows = leaves(schema).map(([at, type, description]) => `| \`${at}\` | ${type} | ${defaultOf(values, at)} | ${cell(description)} |`);
+  return [
+    `# ${meta.name} (chart ${meta.version}, app ${meta.appVersion})`,
+    '',
+    meta.description,
+    '',
+    '```sh',
+    `helm dependency update deploy/helm/${chart}`,
+    install,
+    '```',
+    '',
+    'How to install, upgrade and roll back, what the chart renders and what it needs (Secrets, images):',
+    '[docs/deploy.md](../../../docs/deploy.md). Every value below is checked by `values.schema.json`;',
+    '`values.yaml` has the same values with longer comments.',
+    '',
+    '<!-- Written by tools/helm/values-schemas.js: edit the schema description there, not this file. -->',
+    '',
+    '| value | type | default | meaning |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
 function main() {
   const check = process.argv.includes('--check');
   const stale = [];
   for (const [chart, schema] of schemas()) {
-    const file = path.join(root, chart, 'values.schema.json');
-    const text = `${JSON.stringify(schema, null, 2)}\n`;
-    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    if (current === text) continue;
-    if (check) stale.push(path.relative(process.cwd(), file));
-    else fs.writeFileSync(file, text);
+    const outputs = [
+      [path.join(root, chart, 'values.schema.json'), `${JSON.stringify(schema, null, 2)}\n`],
+      [path.join(root, chart, 'README.md'), readme(chart, schema)],
+    ];
+    for (const [file, text] of outputs) {
+      const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      if (current === text) continue;
+      if (check) stale.push(path.relative(process.cwd(), file));
+      else fs.writeFileSync(file, text);
+    }
   }
   if (stale.length > 0) {
     console.error(`out of date (run node tools/helm/values-schemas.js): ${stale.join(', ')}`);
