@@ -27,6 +27,6 @@ export {
   RequestContextMetadata,
 } from './request-context-keys';
 export { type HttpResponseLike, setRequestContextHeaders } from './response-headers';
-export { RequestContextExporter, RequestContextSpanProcessor, TraceRequestContexts } from './request-context-spans';
+export { type RequestContextHoldOptions, RequestContextSpanProcessor } from './request-context-spans';
 export { activeTelemetry, startTelemetry, type TelemetryHandle, type TelemetryOptions } from './telemetry';
 export { readTelemetryEnvironment, serviceNameFromEntryPath, type TelemetryEnvironment, telemetryEnvSchema } from './telemetry-env';

@@ -1,96 +1,151 @@
-import type { Context } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type Context, trace } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { attributesOf, getRequestContext } from './request-context';
 import { RequestContextAttributes } from './request-context-keys';
 
 const STRATA_ATTRIBUTES: readonly string[] = Object.values(RequestContextAttributes);
-/** Traces whose request context is remembered for export (the oldest is forgotten first). */
-const MAX_TRACES = 10_000;
+/** Finished traces whose request context is remembered for spans ending late (the oldest is forgotten first). */
+const MAX_FINISHED_TRACES = 10_000;
+/** Ended spans held per open trace; beyond it they are passed on with what is known so far. */
+const MAX_HELD_SPANS_PER_TRACE = 512;
 
-/** The Strata request context each trace ended with in this process, by trace ID. */
-export class TraceRequestContexts {
-  private readonly byTrace = new Map<string, Record<string, string>>();
+/** How long {@link RequestContextSpanProcessor} holds ended spans for a trace whose local root is still open. */
+export interface RequestContextHoldOptions {
+  /** After this long (ms) since its local root started, a trace's spans are passed on without waiting (long streams, jobs). Default 10 s. */
+  readonly maxHoldMs?: number;
+  /** How often (ms) held traces are checked against `maxHoldMs`. Default 1 s. */
+  readonly sweepIntervalMs?: number;
+  /** The clock (ms), for tests. */
+  readonly now?: () => number;
+}
 
-  record(traceId: string, attributes: ReadableSpan['attributes']): void {
-    let known = this.byTrace.get(traceId);
-    for (const name of STRATA_ATTRIBUTES) {
-      const value = attributes[name];
-      if (typeof value !== 'string') continue;
-      if (known === undefined) {
-        known = {};
-        this.byTrace.set(traceId, known);
-        if (this.byTrace.size > MAX_TRACES) this.byTrace.delete(this.byTrace.keys().next().value as string);
-      }
-      known[name] = value;
-    }
-  }
+/** A trace with a local root span (server span, or a span without a parent) still running in this process. */
+interface OpenTrace {
+  readonly openRoots: Set<string>;
+  readonly held: ReadableSpan[];
+  readonly known: Record<string, string>;
+  readonly startedAt: number;
+  holding: boolean;
+}
 
-  of(traceId: string): Readonly<Record<string, string>> | undefined {
-    return this.byTrace.get(traceId);
+function learn(known: Record<string, string>, attributes: ReadableSpan['attributes']): void {
+  for (const name of STRATA_ATTRIBUTES) {
+    const value = attributes[name];
+    if (typeof value === 'string') known[name] = value;
   }
 }
 
+/** The values of `known` a span's attributes lack (its own values are never replaced). */
+function lacking(attributes: ReadableSpan['attributes'], known: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const missing = Object.entries(known).filter(([name]) => attributes[name] === undefined);
+  return missing.length === 0 ? undefined : Object.fromEntries(missing);
+}
+
+/** `span`, or a read-only view of the ended span with the request context values it lacks added. */
+function completed(span: ReadableSpan, known: Readonly<Record<string, string>>): ReadableSpan {
+  const missing = lacking(span.attributes, known);
+  if (missing === undefined) return span;
+  const view = Object.create(span) as ReadableSpan;
+  Object.defineProperty(view, 'attributes', { value: { ...span.attributes, ...missing }, enumerable: true });
+  return view;
+}
+
 /**
- * Stamps the request context active when a span starts (request ID, and model version and
- * feature contract when already known) on every span, client and internal ones included, and
- * remembers per trace what its spans ended with.
+ * Puts the Strata request context (request ID, model version, feature contract) on every span
+ * a process exports, client and internal ones included, then hands the spans to `inner` (the
+ * batch exporter):
+ * - at start, a span gets the values the request context holds then;
+ * - values learnt mid-request (the model version inference picked, the contract it used) reach
+ *   spans that ended before them: ended spans of a trace are held until the trace's local root
+ *   span (the server span) ends, which carries every value, and are passed on with the values
+ *   they lack. Deterministic: no export can run between a span's end and the values arriving.
+ * Bounded: a trace is held at most `maxHoldMs` and {@link MAX_HELD_SPANS_PER_TRACE} spans; spans
+ * ending after their root get what the trace ended with.
  */
 export class RequestContextSpanProcessor implements SpanProcessor {
-  constructor(private readonly contexts: TraceRequestContexts) {}
+  private readonly open = new Map<string, OpenTrace>();
+  private readonly finished = new Map<string, Readonly<Record<string, string>>>();
+  private readonly maxHoldMs: number;
+  private readonly now: () => number;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly inner: SpanProcessor,
+    options: RequestContextHoldOptions = {},
+  ) {
+    this.maxHoldMs = options.maxHoldMs ?? 10_000;
+    this.now = options.now ?? Date.now;
+    this.sweeper = setInterval(() => this.releaseExpired(), options.sweepIntervalMs ?? 1_000);
+    this.sweeper.unref();
+  }
 
   onStart(span: Span, parentContext: Context): void {
-    const attributes = attributesOf(getRequestContext(parentContext));
-    if (Object.keys(attributes).length > 0) span.setAttributes(attributes);
+    const missing = lacking(span.attributes, attributesOf(getRequestContext(parentContext)));
+    if (missing !== undefined) span.setAttributes(missing);
+    const parent = trace.getSpanContext(parentContext);
+    if (parent === undefined || parent.isRemote) {
+      const { traceId, spanId } = span.spanContext();
+      let entry = this.open.get(traceId);
+      if (entry === undefined) {
+        entry = { openRoots: new Set(), held: [], known: { ...this.finished.get(traceId) }, startedAt: this.now(), holding: true };
+        this.open.set(traceId, entry);
+      }
+      entry.openRoots.add(spanId);
+    }
+    this.inner.onStart(span, parentContext);
   }
 
   onEnd(span: ReadableSpan): void {
-    this.contexts.record(span.spanContext().traceId, span.attributes);
+    const { traceId, spanId } = span.spanContext();
+    const entry = this.open.get(traceId);
+    if (entry === undefined) {
+      const known = this.finished.get(traceId);
+      this.inner.onEnd(known === undefined ? span : completed(span, known));
+      return;
+    }
+    learn(entry.known, span.attributes);
+    entry.openRoots.delete(spanId);
+    if (entry.openRoots.size === 0) {
+      this.open.delete(traceId);
+      this.rememberFinished(traceId, entry.known);
+      this.release(entry);
+      this.inner.onEnd(completed(span, entry.known));
+      return;
+    }
+    if (entry.holding && entry.held.length < MAX_HELD_SPANS_PER_TRACE) {
+      entry.held.push(span);
+      return;
+    }
+    this.inner.onEnd(completed(span, entry.known));
   }
 
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
+  async forceFlush(): Promise<void> {
+    for (const entry of this.open.values()) this.release(entry);
+    await this.inner.forceFlush();
   }
 
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-/**
- * Exports spans with the request context their trace ended with in this process added where a
- * span lacks it: values learnt mid-request (the model version inference picked) reach the
- * spans that started before them. A span's own values are never replaced.
- */
-export class RequestContextExporter implements SpanExporter {
-  constructor(
-    private readonly inner: SpanExporter,
-    private readonly contexts: TraceRequestContexts,
-  ) {}
-
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.inner.export(
-      spans.map((span) => this.completed(span)),
-      resultCallback,
-    );
+  async shutdown(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const entry of this.open.values()) this.release(entry);
+    this.open.clear();
+    await this.inner.shutdown();
   }
 
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
+  /** Passes on a trace's held spans with what it knows now; later spans of it pass straight through. */
+  private release(entry: OpenTrace): void {
+    entry.holding = false;
+    for (const held of entry.held.splice(0)) this.inner.onEnd(completed(held, entry.known));
   }
 
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
+  private releaseExpired(): void {
+    const now = this.now();
+    for (const entry of this.open.values()) if (entry.holding && now - entry.startedAt >= this.maxHoldMs) this.release(entry);
   }
 
-  private completed(span: ReadableSpan): ReadableSpan {
-    const known = this.contexts.of(span.spanContext().traceId);
-    if (known === undefined) return span;
-    const missing = Object.entries(known).filter(([name]) => span.attributes[name] === undefined);
-    if (missing.length === 0) return span;
-    // The ended span is read-only: export a view of it with the added attributes.
-    const view = Object.create(span) as ReadableSpan;
-    Object.defineProperty(view, 'attributes', { value: { ...span.attributes, ...Object.fromEntries(missing) }, enumerable: true });
-    return view;
+  private rememberFinished(traceId: string, known: Readonly<Record<string, string>>): void {
+    if (Object.keys(known).length === 0) return;
+    this.finished.delete(traceId);
+    this.finished.set(traceId, known);
+    if (this.finished.size > MAX_FINISHED_TRACES) this.finished.delete(this.finished.keys().next().value as string);
   }
 }

@@ -9,7 +9,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { RequestContextExporter, RequestContextSpanProcessor, TraceRequestContexts } from './request-context-spans';
+import { RequestContextSpanProcessor } from './request-context-spans';
 
 /** Options of {@link startTelemetry}. */
 export interface TelemetryOptions {
@@ -59,8 +59,7 @@ function defaultSpanProcessors(exportToOtlp: boolean): SpanProcessor[] {
   // Without any processor the SDK registers no tracer provider and spans are no-ops.
   if (!exportToOtlp) return [new NoopSpanProcessor()];
   // Every exported span carries the request context, not only the server spans.
-  const contexts = new TraceRequestContexts();
-  return [new RequestContextSpanProcessor(contexts), new BatchSpanProcessor(new RequestContextExporter(new OTLPTraceExporter(), contexts))];
+  return [new RequestContextSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter()))];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { formatModelVersionHeader } from '@strata/contracts';
-import { getRequestContext, newRequestId, setModelVersion } from '@strata/observability';
+import { formatFeatureContractHeader, formatModelVersionHeader } from '@strata/contracts';
+import { getRequestContext, newRequestId, setFeatureContractVersion, setModelVersion } from '@strata/observability';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/service-runtime';
 import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
 import { type AssembledFeatures, type AssemblyRow, FeatureAssembler, type FeatureContract, type FeatureDegradation, FreshFeaturesRequiredError, RowInputError } from '../features';
@@ -240,6 +240,9 @@ export class PredictionService implements OnModuleDestroy {
     const both = plan.inputs.map((input) => input.input).filter((input) => request.inputs[input] !== undefined);
     if (both.length > 0) throw new InvalidArgumentError(`input ${both.join(', ')} is sent as a tensor and also assembled from rows; send one`, [{ field: `inputs[${both[0]}]`, description: 'also assembled from rows' }]);
     if (request.rows.length > MAX_ROWS) throw new InvalidArgumentError(`rows has ${request.rows.length} entries; at most ${MAX_ROWS}`, [{ field: 'rows', description: `at most ${MAX_ROWS}` }]);
+    // Like the model version: the feature fetch's span and metadata name the contracts from its start.
+    const contracts = plan.featureSets.map(({ contract }) => formatFeatureContractHeader({ featureSet: contract.name, version: contract.version, digest: contract.digest }));
+    if (contracts.length > 0) setFeatureContractVersion(contracts.join(','));
     return this.assembler.assemble(plan, request.rows, {
       strict: request.strictFeatures,
       requiresFresh: this.catalog.detailsOf(model)?.requiresFreshFeatures === true,
