@@ -1,8 +1,9 @@
 import type { gatewayV1 } from '@strata/contracts';
 import { callExamples, FlightsQuickstart, PlatformClients } from '@strata/quickstart';
-import { PlatformProcesses, workspaceRoot } from '@strata/testing';
+import { PLATFORM_SERVICES, PlatformProcesses, type ServiceName, workspaceRoot } from '@strata/testing';
 import path from 'node:path';
 import type { BenchPlatform, ServedModel } from '../scenario';
+import { cpuProfileEnv } from './profile';
 
 export const MODEL = 'flight-delay';
 
@@ -15,10 +16,13 @@ export interface RunningPlatform extends BenchPlatform {
  * Starts the five built services (logLevel warn, no tracing: a benchmark measures the service,
  * not the span export), runs the flights quickstart (import, materialize, train, promote, serve
  * flight-delay v1), makes an API key with a rate limit no benchmark reaches, and downloads the
- * served model's bytes and the example input row for the in-process floor.
+ * served model's bytes and the example input row for the in-process floor. With `profileDir`,
+ * every service writes a CPU profile into `<profileDir>/<service>` when it stops.
  */
-export async function startBenchPlatform(log: (line: string) => void): Promise<RunningPlatform> {
-  const processes = await PlatformProcesses.start({ tracing: false, logLevel: 'warn' });
+export async function startBenchPlatform(log: (line: string) => void, options: { profileDir?: string } = {}): Promise<RunningPlatform> {
+  const { profileDir } = options;
+  const env = profileDir === undefined ? undefined : Object.fromEntries(PLATFORM_SERVICES.map((service: ServiceName) => [service, cpuProfileEnv(path.join(profileDir, service))]));
+  const processes = await PlatformProcesses.start({ tracing: false, logLevel: 'warn', ...(env === undefined ? {} : { env }) });
   let clients: PlatformClients | undefined;
   try {
     clients = new PlatformClients(processes.addresses, { registryToken: processes.adminToken, gatewayAdminToken: processes.adminToken });

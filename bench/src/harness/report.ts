@@ -48,7 +48,7 @@ export function environment(now: Date): Environment {
 }
 
 /** `bench/results/<time>.json`, `<time>.md` and `latest.md`; returns the paths written. */
-export function writeResults(resultsDir: string, run: BenchRun): { json: string; markdown: string; latest: string } {
+export function writeResults(resultsDir: string, run: BenchRun, options: { latest?: boolean } = {}): { json: string; markdown: string; latest?: string } {
   mkdirSync(resultsDir, { recursive: true });
   const stamp = run.environment.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   const json = path.join(resultsDir, `${stamp}.json`);
@@ -57,6 +57,7 @@ export function writeResults(resultsDir: string, run: BenchRun): { json: string;
   writeFileSync(json, `${JSON.stringify(run, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
   const text = renderReport(run, 1);
   writeFileSync(markdown, text);
+  if (options.latest === false) return { json, markdown };
   writeFileSync(latest, text);
   return { json, markdown, latest };
 }
