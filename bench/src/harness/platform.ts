@@ -3,7 +3,7 @@ import { callExamples, FlightsQuickstart, PlatformClients } from '@strata/quicks
 import { PLATFORM_SERVICES, PlatformProcesses, type ServiceName, workspaceRoot } from '@strata/testing';
 import path from 'node:path';
 import type { BenchPlatform, ServedModel } from '../scenario';
-import { cpuProfileEnv } from './profile';
+import { cpuProfileArgs } from './profile';
 
 export const MODEL = 'flight-delay';
 
@@ -21,8 +21,8 @@ export interface RunningPlatform extends BenchPlatform {
  */
 export async function startBenchPlatform(log: (line: string) => void, options: { profileDir?: string } = {}): Promise<RunningPlatform> {
   const { profileDir } = options;
-  const env = profileDir === undefined ? undefined : Object.fromEntries(PLATFORM_SERVICES.map((service: ServiceName) => [service, cpuProfileEnv(path.join(profileDir, service))]));
-  const processes = await PlatformProcesses.start({ tracing: false, logLevel: 'warn', ...(env === undefined ? {} : { env }) });
+  const nodeArgs = profileDir === undefined ? undefined : Object.fromEntries(PLATFORM_SERVICES.map((service: ServiceName) => [service, cpuProfileArgs(path.join(profileDir, service))]));
+  const processes = await PlatformProcesses.start({ tracing: false, logLevel: 'warn', ...(nodeArgs === undefined ? {} : { nodeArgs }) });
   let clients: PlatformClients | undefined;
   try {
     clients = new PlatformClients(processes.addresses, { registryToken: processes.adminToken, gatewayAdminToken: processes.adminToken });

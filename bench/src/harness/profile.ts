@@ -18,10 +18,10 @@ export function monotonicMicros(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-/** NODE_OPTIONS for a service process that writes its CPU profile into `dir` on exit. */
-export function cpuProfileEnv(dir: string): NodeJS.ProcessEnv {
+/** Node options for a service process that writes its CPU profile into `dir` on exit. */
+export function cpuProfileArgs(dir: string): string[] {
   mkdirSync(dir, { recursive: true });
-  return { NODE_OPTIONS: [process.env['NODE_OPTIONS'], '--cpu-prof', `--cpu-prof-dir=${dir}`].filter(Boolean).join(' ') };
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
 interface CallFrame {

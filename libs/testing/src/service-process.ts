@@ -60,14 +60,15 @@ export interface ServiceProcess {
 /**
  * Starts a built service on free ports (127.0.0.1; or GRPC_PORT/HTTP_PORT from `env`) with `env` (DATA_DIR, DATABASE_URL, ...;
  * PGlite under DATA_DIR unless DATABASE_URL is given) and waits until /readyz answers 200.
+ * `nodeArgs` go to node before the script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
  */
-export async function startServiceProcess(build: ServiceBuild, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+export async function startServiceProcess(build: ServiceBuild, env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
   // GRPC_PORT/HTTP_PORT in `env` pin the ports (a restart on the same address); otherwise free ones.
   const grpcPort = env['GRPC_PORT'] === undefined ? await freePort() : Number(env['GRPC_PORT']);
   const httpPort = env['HTTP_PORT'] === undefined ? await freePort() : Number(env['HTTP_PORT']);
   const { DATABASE_URL: _inheritedDatabaseUrl, OTEL_EXPORTER_OTLP_ENDPOINT: _noExport, ...inherited } = process.env;
   const childEnv: NodeJS.ProcessEnv = { ...inherited, BIND_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort), HTTP_PORT: String(httpPort), LOG_LEVEL: 'info', SHUTDOWN_GRACE: '2s', ...env };
-  const child = spawn(process.execPath, [build.mainJs], { cwd: workspaceRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, build.mainJs], { cwd: workspaceRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
