@@ -25,6 +25,7 @@ interface OpenTrace {
   readonly held: ReadableSpan[];
   readonly known: Record<string, string>;
   readonly startedAt: number;
+  /** False once its spans have been passed on (root ended, flush, or shutdown). */
   holding: boolean;
 }
 
@@ -137,9 +138,15 @@ export class RequestContextSpanProcessor implements SpanProcessor {
     for (const held of entry.held.splice(0)) this.inner.onEnd(completed(held, entry.known));
   }
 
+  /** Traces held past `maxHoldMs` are released and forgotten (a root that never ends costs nothing): their later spans get what they knew. */
   private releaseExpired(): void {
     const now = this.now();
-    for (const entry of this.open.values()) if (entry.holding && now - entry.startedAt >= this.maxHoldMs) this.release(entry);
+    for (const [traceId, entry] of this.open) {
+      if (now - entry.startedAt < this.maxHoldMs) continue;
+      this.open.delete(traceId);
+      this.rememberFinished(traceId, entry.known);
+      this.release(entry);
+    }
   }
 
   private rememberFinished(traceId: string, known: Readonly<Record<string, string>>): void {
