@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { type commonV1, formatFeatureContractHeader, type inferenceV1 } from '@strata/contracts';
+import type { commonV1, inferenceV1 } from '@strata/contracts';
 import { type Metadata, type ServerUnaryCall, status } from '@grpc/grpc-js';
 import { durationToMs, FailedPreconditionError, InvalidArgumentError, NotFoundError, ServiceError, toTimestamp } from '@strata/service-runtime';
 import type { FeatureScalar } from '../features';
@@ -10,7 +10,7 @@ import { ModelCatalog } from './model-catalog';
 import { modelStatusOf, type ModelStatusView } from './model-status';
 import { type Prediction, type PredictionRequest, PredictionService } from './prediction.service';
 import { ReleaseLoader } from './release-loader';
-import { announceServedBy } from './response-metadata';
+import { announceServedBy, featureContractLabel } from './response-metadata';
 
 /** strata.inference.v1.InferenceService: Predict, GetModelStatus and ListModels. */
 @Controller()
@@ -152,7 +152,7 @@ function toPredictResponse(prediction: Prediction): inferenceV1.PredictResponse 
 
 /** `strata-feature-contract` labels of a prediction's contracts. */
 export function contractLabels(prediction: Prediction): string[] {
-  return prediction.featureContracts.map((contract) => formatFeatureContractHeader({ featureSet: contract.name, version: contract.version, digest: contract.digest }));
+  return prediction.featureContracts.map(featureContractLabel);
 }
 
 /** A failed batch item, as the single call would have failed. */

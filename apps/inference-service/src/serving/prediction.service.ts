@@ -1,6 +1,6 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { formatFeatureContractHeader, formatModelVersionHeader } from '@strata/contracts';
+import { formatModelVersionHeader } from '@strata/contracts';
 import { getRequestContext, newRequestId, setFeatureContractVersion, setModelVersion } from '@strata/observability';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/service-runtime';
 import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
@@ -9,6 +9,7 @@ import { type InferenceTensor, InvalidInputError, type LoadedModel, type ModelLe
 import { type PairedRun, ShadowMirror, TrafficComparisons } from '../comparison';
 import { chooseAlias, shouldShadow } from '../routing/traffic-router';
 import { ModelCatalog } from './model-catalog';
+import { featureContractLabel } from './response-metadata';
 import { VersionLoader } from './version-loader';
 import { VersionPins } from './version-pins';
 
@@ -241,7 +242,7 @@ export class PredictionService implements OnModuleDestroy {
     if (both.length > 0) throw new InvalidArgumentError(`input ${both.join(', ')} is sent as a tensor and also assembled from rows; send one`, [{ field: `inputs[${both[0]}]`, description: 'also assembled from rows' }]);
     if (request.rows.length > MAX_ROWS) throw new InvalidArgumentError(`rows has ${request.rows.length} entries; at most ${MAX_ROWS}`, [{ field: 'rows', description: `at most ${MAX_ROWS}` }]);
     // Like the model version: the feature fetch's span and metadata name the contracts from its start.
-    const contracts = plan.featureSets.map(({ contract }) => formatFeatureContractHeader({ featureSet: contract.name, version: contract.version, digest: contract.digest }));
+    const contracts = plan.featureSets.map(({ contract }) => featureContractLabel(contract));
     if (contracts.length > 0) setFeatureContractVersion(contracts.join(','));
     return this.assembler.assemble(plan, request.rows, {
       strict: request.strictFeatures,

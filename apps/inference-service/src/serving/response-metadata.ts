@@ -1,6 +1,12 @@
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
-import { formatModelVersionHeader, METADATA_KEYS } from '@strata/contracts';
+import { formatFeatureContractHeader, formatModelVersionHeader, METADATA_KEYS } from '@strata/contracts';
 import { setFeatureContractVersion, setModelVersion } from '@strata/observability';
+import type { FeatureContract } from '../features';
+
+/** A feature contract as `strata-feature-contract` names it: `<feature_set>:<version>@<digest>`. */
+export function featureContractLabel(contract: FeatureContract): string {
+  return formatFeatureContractHeader({ featureSet: contract.name, version: contract.version, digest: contract.digest });
+}
 
 /** What a response announces in metadata: the version served and the feature contract used. */
 export interface ServedBy {
