@@ -56,6 +56,12 @@ describe(renderTrace.name, () => {
     expect(text).toMatch(new RegExp(`^trace ${'a'.repeat(32)}  request asked\n.*\n.*\n\ntrace ${'b'.repeat(32)}  request asked\n.*1 error\n.*model=delay@3  ERROR: boom\n$`));
   });
 
+  it('shows a version recorded as <model>:<version> once, not prefixed with the model name again', () => {
+    const text = renderTrace([aSpan({ spanId: ROOT, attributes: { 'strata.model.name': 'flight-delay', 'strata.model.version': 'flight-delay:1' } })], {});
+    expect(text).toContain('  model_version=flight-delay:1');
+    expect(text).not.toContain('model=flight-delay@');
+  });
+
   it('colours service names and errors only when asked', () => {
     const spans = [aSpan({ status: { code: 'ERROR' } })];
 

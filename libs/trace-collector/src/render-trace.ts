@@ -72,7 +72,8 @@ function strataAttributes(span: TraceSpan): string[] {
   const version = attribute(STRATA_SPAN_ATTRIBUTES.modelVersion);
   const contract = attribute(STRATA_SPAN_ATTRIBUTES.featureContractVersion);
   if (requestId !== undefined) words.push(`request_id=${requestId}`);
-  if (model !== undefined) words.push(`model=${model}${version === undefined ? '' : `@${version}`}`);
+  // Services record the version as `<model>:<version>` (strata-model-version): then it says it all.
+  if (model !== undefined && version?.startsWith(`${model}:`) !== true) words.push(`model=${model}${version === undefined ? '' : `@${version}`}`);
   else if (version !== undefined) words.push(`model_version=${version}`);
   if (contract !== undefined) words.push(`feature_contract=${contract}`);
   return words;
