@@ -245,6 +245,23 @@ describe('strata feature-store commands', () => {
     expect(noEntities.code).toBe(ExitCode.Usage);
   });
 
+  it('refuses an impossible --as-of date with a usage error instead of evaluating at the day it rolls over to', async () => {
+    const sent: featuresV1.GetOnlineFeaturesRequest[] = [];
+    const api = fakeFeatures({
+      getOnlineFeatures: (request) => {
+        sent.push(request);
+        return Promise.resolve({ contract: null, entities: [], asOf: null, valuesAsOf: null });
+      },
+    });
+
+    const result = await run(['features', 'get', 'airport_delay_stats:1', 'LAX', '--as-of', '2001-02-30T00:00:00Z'], api);
+
+    expect(result.code).toBe(ExitCode.Usage);
+    expect(result.stderr).toBe('strata: --as-of: "2001-02-30T00:00:00Z" is not a real time (February 2001 has 28 days)\n');
+    expect(sent).toEqual([]);
+    expect((await run(['materialize', 'airport_delay_stats:1', '--start', '2001-01-01', '--end', '2001-01-01T24:00:00Z'], api)).stderr).toBe('strata: --end: "2001-01-01T24:00:00Z" is not a real time (hour 24 is out of range 00-23)\n');
+  });
+
   it('lists jobs and quarantined rows with their filters, and replays quarantine as a job', async () => {
     const listed: featuresV1.ListJobsRequest[] = [];
     const quarantine: featuresV1.ListQuarantineRequest[] = [];

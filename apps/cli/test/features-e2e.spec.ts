@@ -42,6 +42,7 @@ interface OnlineJson {
   contract: { featureSet: { name: string; version: number }; digest: string };
   entities: { entityId: string; features: FeatureValueJson[] }[];
   asOf: string;
+  valuesAsOf?: string;
 }
 
 describe('strata feature-store workflow against the built feature-service', () => {
@@ -134,6 +135,9 @@ describe('strata feature-store workflow against the built feature-service', () =
     const { contractDigest } = (await json<{ featureSet: { contractDigest: string } }>('feature-sets', 'get', 'airport_delay_stats:1')).featureSet;
     expect(online.contract).toEqual({ featureSet: { name: 'airport_delay_stats', version: 1 }, digest: contractDigest });
     expect(online.entities.map((e) => e.entityId)).toEqual(['ORD', 'DFW']);
+    // Online values are as of the end of the materialization, not as of the call.
+    expect(online.valuesAsOf).toBe('2001-04-01T00:00:00.000Z');
+    expect(Date.parse(online.asOf)).toBeGreaterThan(Date.parse(END));
     for (const entity of online.entities) {
       expect(entity.features.map((f) => f.name)).toEqual(['flights_1d', 'delayed_flights_1d', 'avg_delay_1d', 'flights_7d', 'delayed_flights_7d', 'avg_delay_7d']);
       for (const feature of entity.features) {

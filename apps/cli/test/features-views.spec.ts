@@ -85,6 +85,7 @@ describe('feature-store output', () => {
         { entityId: 'XXX', features: [{ name: 'flights_1d', value: { int64Value: '0' }, status: 'FEATURE_STATUS_DEFAULTED' as never, eventTime: null }] },
       ],
       asOf: T0,
+      valuesAsOf: T0,
     };
     expect(renderOnlineFeatures(response)).toBe(
       [
@@ -97,6 +98,18 @@ describe('feature-store output', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('says online values are as of the end of the latest materialization, not as of the time of the call', () => {
+    const online = (valuesAsOf: featuresV1.GetOnlineFeaturesResponse['valuesAsOf']): featuresV1.GetOnlineFeaturesResponse => ({
+      contract: { featureSet: { name: 'airport_delay_stats', version: 1 }, digest: 'sha256:d1' },
+      entities: [{ entityId: 'LAX', features: [{ name: 'flights_1d', value: { int64Value: '12' }, status: 'FEATURE_STATUS_STALE' as never, eventTime: at(-60) }] }],
+      asOf: at(86_400 * 365),
+      valuesAsOf,
+    });
+
+    expect(renderOnlineFeatures(online(T0))).toMatch(/\nas of: {4}2001-01-04T00:00:00Z \(online store: end of the latest materialization; served at 2002-01-04T00:00:00Z\)\n$/);
+    expect(renderOnlineFeatures(online(null))).toMatch(/\nas of: {4}\(never materialized; served at 2002-01-04T00:00:00Z\)\n$/);
   });
 
   it('renders job progress and the final summary with rows/s and rejections by reason', () => {

@@ -2,6 +2,7 @@ import { STRATA_PROTOS } from '@strata/contracts';
 import { type DefaultPorts, type ServiceDefinition } from '@strata/service-runtime';
 import path from 'node:path';
 import { AppModule } from './app.module';
+import { gatewayHttpErrors } from './rest/http-problems';
 import { registerRestApi } from './rest/register-rest-api';
 
 /** gateway: the one public door: authenticates, rate-limits, assigns request IDs and deadlines, routes to inference. */
@@ -12,6 +13,7 @@ export const gateway: ServiceDefinition = {
   migrationsDir: path.resolve(__dirname, '../prisma/migrations'),
   publicEdge: true,
   httpRoutes: (app, fastify) => registerRestApi(app, fastify),
+  httpErrors: (app) => gatewayHttpErrors(app),
 };
 
 /** Default ports (the README's table); GRPC_PORT and HTTP_PORT override them. */

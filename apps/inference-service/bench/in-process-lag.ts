@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
+import { buildTreeEnsembleModel, randomFeatureRows, TREE_MODEL_INPUT } from '@strata/testing';
+
 import { type InferenceTensor, type LoadedModel, loadModel } from '../src/model-runtime';
 import { closedLoop, fixed, percentile } from './load-stats';
-import { buildTreeEnsembleModel, randomFeatureRows, TREE_MODEL_INPUT } from './tree-ensemble-model';
 
 type LagProbe = (work: () => Promise<unknown>) => Promise<{ p50: number; p99: number; max: number }>;
 

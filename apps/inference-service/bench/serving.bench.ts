@@ -17,7 +17,7 @@
  *
  * Nothing is asserted; every process it starts is stopped at the end.
  */
-import { buildServiceForTest, GrpcTestClient, type ServiceBuild, type ServiceProcess, startServiceProcess, TestRegistry } from '@strata/testing';
+import { buildServiceForTest, buildTreeEnsembleModel, GrpcTestClient, randomFeatureRows, type ServiceBuild, type ServiceProcess, startServiceProcess, TestRegistry, TREE_MODEL_INPUT } from '@strata/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,6 @@ import { performance } from 'node:perf_hooks';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
 import { closedLoop, eventLoopLagDuring, fixed, type LoadStats, percentile, sequential } from './load-stats';
-import { buildTreeEnsembleModel, randomFeatureRows, TREE_MODEL_INPUT } from './tree-ensemble-model';
 import { measureInProcessLag } from './in-process-lag';
 
 const MODEL = 'flights';

@@ -359,6 +359,7 @@ describe('grpc-loader', () => {
         },
       ],
       asOf: { seconds: '1767225600', nanos: 500 },
+      valuesAsOf: { seconds: '1767222000', nanos: 0 },
     };
     const roundTripped = online.responseDeserialize(online.responseSerialize(response));
     expect(roundTripped).toEqual({

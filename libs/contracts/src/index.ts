@@ -21,6 +21,7 @@ export {
   type ProtoPackage,
   type StrataProtoKey,
 } from './grpc-loader';
+export { impossibleInstantText, parseInstantText } from './instant-text';
 export {
   type FeatureContractHeader,
   formatFeatureContractHeader,
@@ -30,3 +31,4 @@ export {
   parseFeatureContractHeader,
   parseModelVersionHeader,
 } from './metadata';
+export { PREDICTION_LIMITS, type PredictionRowView, predictionRowViolations, type RowViolation } from './prediction-limits';

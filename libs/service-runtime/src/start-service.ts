@@ -2,7 +2,7 @@ import type { Server } from '@grpc/grpc-js';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { PROTO_LOADER_OPTIONS, PROTOS_DIR, type ProtoPackage } from '@strata/contracts';
 import {
@@ -21,7 +21,9 @@ import type { Logger } from 'pino';
 import { GrpcExceptionFilter } from './errors/grpc-exception.filter';
 import { grpcStatusOf } from './errors/service-errors';
 import { drainGrpcServer } from './grpc-drain';
+import { trackHttpConnections } from './http-drain';
 import { registerOperationalRoutes } from './http-endpoints';
+import { type HttpErrorAnswers, ServiceFastifyAdapter } from './http-error-answers';
 import { waitForSchema } from './schema-wait';
 import { ServiceRuntimeModule } from './service-runtime.module';
 import type { ServiceConfig } from './service-config';
@@ -58,6 +60,12 @@ export interface ServiceDefinition {
    * its JSON schemas), after the operational routes and before the server listens.
    */
   readonly httpRoutes?: (app: NestFastifyApplication, fastify: FastifyInstance) => void | Promise<void>;
+  /**
+   * The app's answers to the HTTP errors its routes do not answer themselves (unknown routes,
+   * Fastify's refusals of a URL or a request); built once the app exists. Unset = Fastify's and
+   * Nest's default bodies.
+   */
+  readonly httpErrors?: (app: NestFastifyApplication) => HttpErrorAnswers;
 }
 
 /** An app's own readiness: asked after every change it reports. */
@@ -123,9 +131,12 @@ export async function startService(definition: ServiceDefinition, config: Servic
     @Module({ imports: [ServiceRuntimeModule.forRoot({ service: name, config, database, logger, metrics, env: options.env ?? process.env, shutdownSignal: draining.signal }), definition.module] })
     class ServiceRootModule {}
 
-    app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule as DynamicModule['module'], new FastifyAdapter(), {
+    const adapter = ServiceFastifyAdapter.create(definition.httpErrors !== undefined);
+    app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule as DynamicModule['module'], adapter, {
       logger: new NestPinoLogger(logger.child({ component: 'nest' })),
     });
+    if (definition.httpErrors !== undefined) adapter.useErrorAnswers(definition.httpErrors(app));
+    const httpConnections = trackHttpConnections(adapter.getHttpServer());
     app.useGlobalInterceptors(new ObservabilityInterceptor({ metrics, statusCodeOfError: grpcStatusOf, edge: definition.publicEdge === true }));
     const grpcAddress = `${config.bindHost}:${config.grpcPort}`;
     app.useGlobalFilters(new GrpcExceptionFilter(logger, app.getHttpAdapter()));
@@ -181,8 +192,14 @@ export async function startService(definition: ServiceDefinition, config: Servic
         logger.info(`${name} stopping (${reason}): draining in-flight calls for up to ${config.shutdownGrace} ms`);
         health.setAllNotServing();
         draining.abort();
-        const drained = grpcServer === undefined ? true : await drainGrpcServer(grpcServer, config.shutdownGrace);
-        if (!drained) logger.warn(`${name} cut calls still open after ${config.shutdownGrace} ms`);
+        // Both sides drain at once, within the same grace: gRPC sends GOAWAY and lets calls finish;
+        // HTTP answers what still arrives with Connection: close and closes connections once idle.
+        const [grpcDrained, httpDrained] = await Promise.all([
+          grpcServer === undefined ? true : drainGrpcServer(grpcServer, config.shutdownGrace),
+          httpConnections.drain(config.shutdownGrace),
+        ]);
+        if (!grpcDrained) logger.warn(`${name} cut calls still open after ${config.shutdownGrace} ms`);
+        if (!httpDrained) logger.warn(`${name} closed HTTP connections still open after ${config.shutdownGrace} ms`);
         await started.close();
         await database.close();
         logger.info(`${name} stopped`);

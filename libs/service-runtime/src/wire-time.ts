@@ -1,6 +1,10 @@
 import { InvalidArgumentError } from './errors/service-errors';
 import type { googleProtobuf } from '@strata/contracts';
 
+// Instant text read strictly (an impossible date is refused, not rolled over into the next
+// month), for domain code, which does not import @strata/contracts itself.
+export { impossibleInstantText, parseInstantText } from '@strata/contracts';
+
 /** A Date as google.protobuf.Timestamp (proto-loader shape). */
 export function toTimestamp(date: Date): googleProtobuf.Timestamp {
   const ms = date.getTime();

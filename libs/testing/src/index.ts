@@ -4,6 +4,7 @@ export { describeMigratedSchema, type MigratedSchema } from './migrated-schema';
 export { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from './test-database';
 export { type CallFailure, failureOf } from './grpc-failure';
 export { seededRandom } from './seeded-random';
+export { buildTreeEnsembleModel, randomFeatureRows, TREE_MODEL_INPUT, TREE_MODEL_OUTPUT, type TreeEnsembleSpec } from './tree-ensemble-model';
 export { buildServiceForTest, type ServiceBuild, type ServiceProcess, startServiceProcess, workspaceRoot } from './service-process';
 export { bearer, GrpcTestClient } from './grpc-test-client';
 export { aLinearModel, TestRegistry } from './test-registry';

@@ -16,6 +16,7 @@ const ACTIONS = [
   'alias-rolled-back',
   'gate-policy-set',
   'traffic-policy-set',
+  'traffic-policy-set-rejected',
   'version-approved',
 ] as const;
 

@@ -1,6 +1,6 @@
 // Parsing of the feature-store commands' arguments into request fields. Every bad value is a
 // UsageError (exit code 2) naming the argument and quoting what was given.
-import type { commonV1, featuresV1, googleProtobuf } from '@strata/contracts';
+import { type commonV1, type featuresV1, type googleProtobuf, impossibleInstantText, parseInstantText } from '@strata/contracts';
 import path from 'node:path';
 import { parseInteger } from '../args';
 import { UsageError } from '../errors';
@@ -21,12 +21,15 @@ export function parseFeatureSetRef(text: string, latestAllowed: boolean, what = 
 
 /**
  * An instant as a google.protobuf.Timestamp: RFC 3339 (`2001-01-04T00:00:00Z`), a date
- * (`2001-01-04`, midnight UTC) or a date-time without a zone (read as UTC).
+ * (`2001-01-04`, midnight UTC) or a date-time without a zone (read as UTC). An impossible
+ * date or time (`2001-02-30`, hour 24) is a usage error, not the day it would roll over to.
  */
 export function parseInstant(text: string, what: string): googleProtobuf.Timestamp {
   const trimmed = text.trim();
   const withZone = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(trimmed) ? `${trimmed.replace(' ', 'T')}Z` : trimmed;
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(withZone) ? Date.parse(withZone) : Number.NaN;
+  const impossible = impossibleInstantText(withZone);
+  if (impossible !== undefined) throw new UsageError(`${what}: "${text}" is not a real time (${impossible})`);
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(withZone) ? parseInstantText(withZone) : Number.NaN;
   if (!Number.isFinite(ms)) throw new UsageError(`${what}: expected an ISO time such as 2001-01-04T00:00:00Z or 2001-01-04, got "${text}"`);
   const seconds = Math.floor(ms / 1000);
   return { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };

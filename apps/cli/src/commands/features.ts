@@ -32,9 +32,12 @@ export function registerFeatureCommands(program: Command, deps: CliDeps): void {
     .description('serve feature values for entities (online store; with --as-of computed from the offline store)')
     .argument('<feature_set:version>', 'feature set version, e.g. airport_delay_stats:1')
     .argument('<entity_id...>', 'entity IDs (composite keys joined with |, e.g. "LAS|PHL")')
-    .option('--as-of <time>', 'evaluate as of this past time, ISO (default: now)')
+    .option('--as-of <time>', 'evaluate as of this past time, ISO (default: the online values, as of the end of the latest materialization)')
     .option('--feature <name>', 'only this feature (repeatable; default: all)', collect)
-    .addHelpText('after', '\nEvery entity and feature is answered with a status: PRESENT, MISSING, STALE or DEFAULTED.\nMissing data is shown as null with its reason, never as a silent zero.')
+    .addHelpText(
+      'after',
+      '\nEvery entity and feature is answered with a status: PRESENT, MISSING, STALE or DEFAULTED.\nMissing data is shown as null with its reason, never as a silent zero.\nWithout --as-of the values are those of the online store, evaluated at the end of the latest\nmaterialization (the "as of" line says when); STALE is judged against the time of the call.',
+    )
     .action((featureSet: string, entityIds: string[], options: FeatureGetOptions, command: Command) =>
       withContext(deps, command, async (ctx) => {
         const response = await ctx.features.getOnlineFeatures(onlineFeaturesRequest(featureSet, entityIds, options));

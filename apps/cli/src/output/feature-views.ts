@@ -338,13 +338,23 @@ export function renderJobSummary(job: featuresV1.Job, rejectedByReason?: { count
 // Served values, statistics, quarantine
 // ---------------------------------------------------------------------------------------
 
-/** GetOnlineFeatures as a table (entity, feature, value, status, event time) and the contract line. */
+/**
+ * GetOnlineFeatures as a table (entity, feature, value, status, event time), the contract
+ * line and the instant the values are as of: the requested as_of, or for online values the
+ * end of the latest materialization, with the time of the call STALE was judged at.
+ */
 export function renderOnlineFeatures(response: featuresV1.GetOnlineFeaturesResponse): string {
   const rows = response.entities.flatMap((entity) =>
     entity.features.map((f) => [entity.entityId, f.name, formatValue(f.value), formatEnum(f.status, 'FEATURE_STATUS_').toUpperCase(), formatIso(f.eventTime)]),
   );
   const table = renderTable(['ENTITY', 'FEATURE', 'VALUE', 'STATUS', 'EVENT TIME'], rows, '(no values)');
-  return `${table}contract: ${formatContract(response.contract)}\nas of:    ${formatIso(response.asOf)}\n`;
+  const valuesAsOf = formatIso(response.valuesAsOf);
+  const servedAt = formatIso(response.asOf);
+  let asOf: string;
+  if (valuesAsOf === servedAt) asOf = valuesAsOf;
+  else if (valuesAsOf === '') asOf = `(never materialized; served at ${servedAt})`;
+  else asOf = `${valuesAsOf} (online store: end of the latest materialization; served at ${servedAt})`;
+  return `${table}contract: ${formatContract(response.contract)}\nas of:    ${asOf}\n`;
 }
 
 const number = (value: number | null | undefined): string => (value === null || value === undefined ? '' : String(Number(value.toPrecision(6))));

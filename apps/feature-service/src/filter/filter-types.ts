@@ -1,3 +1,4 @@
+import { impossibleInstantText, parseInstantText } from '@strata/service-runtime';
 import type { ScalarType } from '../shared/scalar';
 import type { FilterExpr } from './filter';
 
@@ -38,7 +39,8 @@ function literalProblem(type: ScalarType, op: string, literal: string | number |
       return typeof literal === 'string' ? undefined : 'field is STRING, compare it with a double-quoted string';
     case 'TIMESTAMP':
       if (typeof literal !== 'string') return 'field is TIMESTAMP, compare it with an RFC 3339 string such as "2001-01-01T00:00:00Z"';
-      return isInstant(literal) ? undefined : `"${literal}" is not an RFC 3339 instant with a time zone, e.g. "2001-01-01T00:00:00Z"`;
+      if (isInstant(literal)) return undefined;
+      return impossibleInstantText(literal) === undefined ? `"${literal}" is not an RFC 3339 instant with a time zone, e.g. "2001-01-01T00:00:00Z"` : `"${literal}" is not a real time (${impossibleInstantText(literal)})`;
     case 'BOOL':
       if (typeof literal !== 'boolean') return 'field is BOOL, compare it with true or false';
       return op === '==' || op === '!=' ? undefined : 'BOOL fields only support == and !=';
@@ -49,5 +51,5 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2
 
 /** Whether `text` is an RFC 3339 instant with an explicit offset and at most millisecond precision (so SQL and JS read the same instant). */
 export function isInstant(text: string): boolean {
-  return RFC3339.test(text) && !Number.isNaN(Date.parse(text));
+  return RFC3339.test(text) && !Number.isNaN(parseInstantText(text));
 }

@@ -69,6 +69,10 @@ describe('filterTypeProblems', () => {
       'attempts == true: field is INT64, compare it with a number',
     ]);
   });
+
+  it('refuses an impossible instant (PostgreSQL would fail on it, Date.parse would roll it over)', () => {
+    expect(filterTypeProblems(parseFilter('paid_at >= "2001-02-30T00:00:00Z"'), known)).toEqual(['paid_at >= "2001-02-30T00:00:00Z": "2001-02-30T00:00:00Z" is not a real time (February 2001 has 28 days)']);
+  });
 });
 
 describe('filterToSql', () => {

@@ -44,6 +44,34 @@ function violationsOf(run: () => unknown): string[] {
   return [];
 }
 
+const aRow = (entityId: string) => ({ entityId, at: new Date(0), extras: [] });
+
+describe(`${planTrainingSet.name} of inline rows`, () => {
+  const rowsRequest = (...entityIds: string[]) => aRequest({ entities: { kind: 'rows', rows: entityIds.map(aRow), extraColumns: [] } });
+
+  it('refuses a row whose entity ID has too few parts for a composite key, naming the row', () => {
+    const byRoute = aFeatureSet('routes', ['origin', 'delay']);
+
+    expect(violationsOf(() => planTrainingSet(rowsRequest('SFO|12.5', 'SFO'), [byRoute]))).toEqual([
+      'rows.rows[1].entity_id: "SFO" does not match the entity key of feature set "routes": 1 part where the key (origin, delay) has 2; join the values with "|", e.g. "<origin>|<delay>"',
+    ]);
+  });
+
+  it('refuses key values the source field never accepts, and accepts any string for a free STRING key', () => {
+    const constrained = { ...aFeatureSet('a'), source: aSource({ fields: [{ name: 'origin', type: 'STRING', nullable: false, allowedValues: [], maxLength: 3, description: '' }] }) };
+
+    expect(violationsOf(() => planTrainingSet(rowsRequest('SFO', 'SFOX'), [constrained]))).toEqual(['rows.rows[1].entity_id: "SFOX" does not match the entity key of feature set "a": key field origin is 4 characters long, max 3, so no event has this key']);
+    expect(violationsOf(() => planTrainingSet(rowsRequest('anything at all | even this'), [aFeatureSet('a')]))).toEqual([]);
+  });
+
+  it('lists ten refused rows and counts the others', () => {
+    const violations = violationsOf(() => planTrainingSet(rowsRequest(...Array.from({ length: 13 }, (_, index) => `x${index}`)), [aFeatureSet('routes', ['origin', 'delay'])]));
+
+    expect(violations).toHaveLength(11);
+    expect(violations.at(-1)).toBe('rows.rows: 3 more rows have an entity ID that does not match the entity key');
+  });
+});
+
 describe(planTrainingSet.name, () => {
   it('lays out entity_id, timestamp, extras, then features in feature set and declared order', () => {
     const plan = planTrainingSet(

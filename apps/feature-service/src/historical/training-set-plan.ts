@@ -3,7 +3,8 @@ import type { DatasetColumn, DatasetFeatureContract } from '../dataset/dataset';
 import type { FeatureDef, FeatureSet } from '../feature-set/feature-set';
 import { filterTypeProblems, parseFilter } from '../filter';
 import type { Source } from '../source/source';
-import type { ExtraColumn, TrainingSetRequest } from './training-set';
+import { entityIdProblem } from '../ingestion/row-validator';
+import type { ExtraColumn, InlineEntityRow, TrainingSetRequest } from './training-set';
 
 /** The features of one feature set that go into a training set, in declared order. */
 export interface PlannedFeatureSet {
@@ -32,9 +33,10 @@ export function keyFieldsOf(featureSet: FeatureSet): readonly string[] {
 /**
  * Checks a training-set request against the applied feature sets (in request order) and,
  * for an entity query, the query's source; INVALID_ARGUMENT with every violation: feature
- * sets with different entity keys, unknown features, extra columns colliding with
- * `entity_id`, `timestamp` or a feature column, and for a query unknown extra fields, a
- * source without the key fields, or a bad filter.
+ * sets with different entity keys, inline rows whose entity ID does not match that key,
+ * unknown features, extra columns colliding with `entity_id`, `timestamp` or a feature
+ * column, and for a query unknown extra fields, a source without the key fields, or a bad
+ * filter.
  *
  * Feature columns follow the feature sets' order and each set's declared order, whatever
  * the order of `features`, so the same selection always gives the same dataset.
@@ -48,6 +50,8 @@ export function planTrainingSet(request: TrainingSetRequest, featureSets: readon
       violations.push({ field: `feature_sets[${index}]`, description: `entity key (${own.join(', ')}) of "${featureSet.spec.name}" differs from (${keyFields.join(', ')}) of "${featureSets[0]?.spec.name}"; joined feature sets must share the entity key` });
     }
   });
+
+  if (request.entities.kind === 'rows') inlineEntityIdViolations(request.entities.rows, featureSets, keyFields, violations);
 
   const wanted = new Set(request.features);
   request.features.forEach((qualified, index) => {
@@ -81,6 +85,39 @@ export function planTrainingSet(request: TrainingSetRequest, featureSets: readon
     keyFields,
     contracts: featureSets.map((featureSet) => ({ name: featureSet.spec.name, version: featureSet.spec.version, digest: featureSet.contractDigest })),
   };
+}
+
+/** Most inline rows with a refused entity ID listed one by one (the rest are counted). */
+const MAX_ENTITY_ID_VIOLATIONS = 10;
+
+/**
+ * Inline rows whose entity ID no event of the feature sets' sources can have (a route ID
+ * without its `|`, a value of the wrong type or outside the key field's constraints): such a
+ * row would silently get only empty windows, 0 and null.
+ */
+function inlineEntityIdViolations(rows: readonly InlineEntityRow[], featureSets: readonly FeatureSet[], keyFields: readonly string[], violations: FieldViolation[]): void {
+  const sources = [...new Map(featureSets.map((featureSet) => [featureSet.source.id, featureSet])).values()];
+  const problems = new Map<string, string | undefined>();
+  let refused = 0;
+  rows.forEach((row, index) => {
+    if (row.entityId === '') return; // reported as required by the request mapper
+    if (!problems.has(row.entityId)) {
+      let problem: string | undefined;
+      for (const featureSet of sources) {
+        const found = entityIdProblem(featureSet.source.spec.fields, keyFields, row.entityId);
+        if (found !== undefined) {
+          problem = `"${row.entityId}" does not match the entity key of feature set "${featureSet.spec.name}": ${found}`;
+          break;
+        }
+      }
+      problems.set(row.entityId, problem);
+    }
+    const problem = problems.get(row.entityId);
+    if (problem === undefined) return;
+    refused += 1;
+    if (refused <= MAX_ENTITY_ID_VIOLATIONS) violations.push({ field: `rows.rows[${index}].entity_id`, description: problem });
+  });
+  if (refused > MAX_ENTITY_ID_VIOLATIONS) violations.push({ field: 'rows.rows', description: `${refused - MAX_ENTITY_ID_VIOLATIONS} more rows have an entity ID that does not match the entity key` });
 }
 
 function queryExtraColumns(request: TrainingSetRequest, keyFields: readonly string[], source: Source | undefined, violations: FieldViolation[]): ExtraColumn[] {

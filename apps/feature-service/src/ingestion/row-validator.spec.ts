@@ -97,4 +97,20 @@ describe(parseTimestampText.name, () => {
     expect(parseTimestampText('2001/02/30 14:05')).toBeNaN();
     expect(parseTimestampText('2001-01-01T00:00:00.123456Z')).toBe(Date.UTC(2001, 0, 1) + 123);
   });
+
+  it('refuses impossible RFC 3339 dates and times instead of rolling them over into the next day or month', () => {
+    expect(parseTimestampText('2001-02-30T00:00:00Z')).toBeNaN();
+    expect(parseTimestampText('2001-04-31 12:00:00+02:00')).toBeNaN();
+    expect(parseTimestampText('2001-02-28T24:00:00Z')).toBeNaN();
+    expect(parseTimestampText('2001/02/28 23:60')).toBeNaN();
+    expect(parseTimestampText('2000-02-29T00:00:00Z')).toBe(Date.UTC(2000, 1, 29));
+  });
+});
+
+describe(`${RowValidator.name} with an impossible event time`, () => {
+  it('rejects the row as TYPE_MISMATCH saying why the time is not real', () => {
+    const result = new RowValidator(flights).validateRecord(aRow({ date: '2001-02-30T00:00:00Z' }));
+
+    expect(result).toEqual({ ok: false, rejection: expect.objectContaining({ reason: 'TYPE_MISMATCH', field: 'date', message: 'date="2001-02-30T00:00:00Z" is not a real time (February 2001 has 28 days)' }) });
+  });
 });

@@ -1,5 +1,5 @@
 import type { commonV1 } from '@strata/contracts';
-import { fromTimestamp } from '@strata/service-runtime';
+import { fromTimestamp, impossibleInstantText, parseInstantText } from '@strata/service-runtime';
 import type { Scalar } from '../shared/scalar';
 import type { FieldSchema, Source, ValidEvent } from '../source/source';
 import { type RejectionReason, RowRejectedError } from './rejection';
@@ -91,6 +91,39 @@ export class RowValidator {
     const time = payload[(checkers[this.timeIndex] as FieldChecker).name];
     return { payload, entityKey, eventTime: new Date(time as string) };
   }
+}
+
+/**
+ * Why `entityId` can never be the entity key of an accepted event of a source with `fields`,
+ * keyed by `keyFields` (the key values as ingestion writes them, joined with `|`), or
+ * undefined when it can: a wrong number of parts, or a part no accepted event carries — not
+ * of its field's type, outside its bounds or allowed values, or written otherwise (`007` for
+ * the INT64 7). A key field the source does not declare is not checked.
+ */
+export function entityIdProblem(fields: readonly FieldSchema[], keyFields: readonly string[], entityId: string): string | undefined {
+  const schemas = keyFields.map((name) => fields.find((field) => field.name === name));
+  if (schemas.length === 0 || schemas.some((schema) => schema === undefined)) return undefined;
+  const parts = schemas.length === 1 ? [entityId] : entityId.split('|');
+  if (parts.length !== schemas.length) {
+    // A STRING key value may itself contain "|": more parts than key fields is then ambiguous.
+    if (parts.length > schemas.length && schemas.some((schema) => schema?.type === 'STRING')) return undefined;
+    return `${parts.length} part${parts.length === 1 ? '' : 's'} where the key (${keyFields.join(', ')}) has ${schemas.length}; join the values with "|", e.g. "${keyFields.map((name) => `<${name}>`).join('|')}"`;
+  }
+  for (let index = 0; index < parts.length; index += 1) {
+    const schema = schemas[index] as FieldSchema;
+    const part = parts[index] as string;
+    if (part === 'null' && schema.nullable) continue;
+    let written: string;
+    try {
+      if (part === '') throw new RowRejectedError('MISSING_FIELD', schema.name, `${schema.name} is empty`);
+      written = String(converterOf(schema)(part));
+    } catch (error) {
+      if (error instanceof RowRejectedError) return `key field ${error.message}, so no event has this key`;
+      throw error;
+    }
+    if (written !== part) return `key field ${schema.name} is written ${JSON.stringify(written)} in entity keys, not ${JSON.stringify(part)}`;
+  }
+  return undefined;
 }
 
 /** Values of a wire row as the file path sees them: typed members become JS values the converters accept. */
@@ -246,8 +279,11 @@ function timestampOf(field: FieldSchema): FieldConverter {
     if (value instanceof Date) ms = value.getTime();
     else if (typeof value === 'number') ms = value;
     else if (typeof value === 'bigint') ms = Number(value);
-    else if (typeof value === 'string') ms = parseTimestampText(value);
-    else return mismatch(field, value, expected);
+    else if (typeof value === 'string') {
+      const impossible = impossibleInstantText(value);
+      if (impossible !== undefined) return mismatch(field, value, `a real time (${impossible})`);
+      ms = parseTimestampText(value);
+    } else return mismatch(field, value, expected);
     if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return mismatch(field, value, expected);
     return new Date(Math.trunc(ms)).toISOString();
   };
@@ -261,10 +297,11 @@ export function parseTimestampText(text: string): number {
     const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second ?? 0));
     // Date.UTC rolls over out-of-range parts (month 13); refuse those instead.
     const check = new Date(ms);
-    if (check.getUTCDate() !== Number(day) || check.getUTCMonth() !== Number(month) - 1 || Number(hour) > 23) return Number.NaN;
+    if (check.getUTCDate() !== Number(day) || check.getUTCMonth() !== Number(month) - 1 || Number(hour) > 23 || Number(minute) > 59 || Number(second ?? 0) > 59) return Number.NaN;
     return ms;
   }
-  if (RFC3339.test(text)) return Date.parse(text.replace(' ', 'T'));
+  // Date.parse would roll 2001-02-30 over to 2001-03-02; parseInstantText refuses it.
+  if (RFC3339.test(text)) return parseInstantText(text.replace(' ', 'T'));
   if (INTEGER.test(text)) return Number(text);
   return Number.NaN;
 }

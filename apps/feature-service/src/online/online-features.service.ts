@@ -32,14 +32,22 @@ export interface OnlineFeaturesRequest {
 export interface OnlineFeatures {
   readonly featureSet: FeatureSet;
   readonly features: readonly FeatureDef[];
+  /** The instant staleness is judged at: the request's as_of, else the time of the call. */
   readonly asOf: Date;
+  /**
+   * The instant the values were evaluated at: the request's as_of, else the end of the
+   * materialization the online rows were refreshed at; undefined when nothing was evaluated
+   * (never materialized and no online row).
+   */
+  readonly valuesAsOf?: Date;
   readonly entities: readonly { readonly entityId: string; readonly values: readonly ServedValue[] }[];
 }
 
 /**
  * Online serving: the latest materialized values of entities (through the in-process
- * {@link OnlineCache}), or the exact values as of a past instant from the offline tiles,
- * each with its status (PRESENT, STALE, MISSING, DEFAULTED).
+ * {@link OnlineCache}), evaluated at the end of the latest materialization, or the exact
+ * values as of a past instant from the offline tiles, each with its status (PRESENT, STALE,
+ * MISSING, DEFAULTED) and the instant the values are as of.
  */
 @Injectable()
 export class OnlineFeaturesService {
@@ -63,12 +71,14 @@ export class OnlineFeaturesService {
     const featureSet = await this.definitionOf(request.featureSet);
     const selected = selectedFeatures(featureSet, request.features);
     const at = request.asOf ?? now;
-    const evaluated = request.asOf === undefined ? await this.fromOnlineStore(featureSet, request.entityIds, selected) : await this.asOf(featureSet, request.entityIds, request.asOf, selected);
+    const { evaluated, valuesAsOf } =
+      request.asOf === undefined ? await this.fromOnlineStore(featureSet, request.entityIds, selected) : { evaluated: await this.asOf(featureSet, request.entityIds, request.asOf, selected), valuesAsOf: request.asOf };
     const staleness = request.maxStalenessSeconds ?? featureSet.spec.ttlSeconds;
     return {
       featureSet,
       features: selected.map(({ feature }) => feature),
       asOf: at,
+      ...(valuesAsOf === undefined ? {} : { valuesAsOf }),
       entities: request.entityIds.map((entityId, row) => ({
         entityId,
         values: selected.map(({ feature }, column) => servedValueOf(evaluated[row]?.[column] ?? { value: null, nullReason: 'MISSING' }, feature, at, staleness)),
@@ -95,7 +105,12 @@ export class OnlineFeaturesService {
     return featureSet;
   }
 
-  private async fromOnlineStore(featureSet: FeatureSet, entityIds: readonly string[], selected: readonly SelectedFeature[]): Promise<EvaluatedFeature[][]> {
+  /**
+   * The online rows of the entities, and the instant they were evaluated at: the end of the
+   * materialization that refreshed them (the earliest, should one have committed between two
+   * reads), else — no entity has a row — the feature set's materialized_until.
+   */
+  private async fromOnlineStore(featureSet: FeatureSet, entityIds: readonly string[], selected: readonly SelectedFeature[]): Promise<{ evaluated: EvaluatedFeature[][]; valuesAsOf?: Date }> {
     const generation = await this.currentGeneration(featureSet.id);
     const found = new Map<string, OnlineRow | null>();
     const misses: string[] = [];
@@ -112,7 +127,7 @@ export class OnlineFeaturesService {
         this.cache.set(featureSet.id, entityId, generation, row);
       }
     }
-    return entityIds.map((entityId) => {
+    const evaluated = entityIds.map((entityId) => {
       const row = found.get(entityId) ?? null;
       // Online rows exist only for entities with events (seen); no row = never seen.
       if (row === null) return evaluatedFeaturesOf(selected.map(() => null), [], false);
@@ -122,6 +137,9 @@ export class OnlineFeaturesService {
         true,
       );
     });
+    let valuesAsOf: Date | undefined;
+    for (const row of found.values()) if (row !== null && (valuesAsOf === undefined || row.evaluatedAt < valuesAsOf)) valuesAsOf = row.evaluatedAt;
+    return { evaluated, valuesAsOf: valuesAsOf ?? (await this.rows.materializedUntil(featureSet.id)) };
   }
 
   private async asOf(featureSet: FeatureSet, entityIds: readonly string[], asOf: Date, selected: readonly SelectedFeature[]): Promise<EvaluatedFeature[][]> {

@@ -23,6 +23,7 @@ export function toOnlineFeaturesResponse(served: OnlineFeatures): featuresV1.Get
     contract: { featureSet: { name: served.featureSet.spec.name, version: served.featureSet.spec.version }, digest: served.featureSet.contractDigest },
     entities: served.entities.map(({ entityId, values }) => ({ entityId, features: values.map((value, index) => toFeatureValueMessage(served.features[index] as FeatureDef, value)) })),
     asOf: toTimestamp(served.asOf),
+    valuesAsOf: served.valuesAsOf === undefined ? null : toTimestamp(served.valuesAsOf),
   };
 }
 

@@ -14,6 +14,12 @@ export class OnlineRepository {
     return row?.onlineGeneration ?? 0n;
   }
 
+  /** The end of a feature set's latest materialization (what its online rows are evaluated at); undefined when never materialized. */
+  async materializedUntil(featureSetId: string): Promise<Date | undefined> {
+    const row = await this.prisma.featureSet.findUnique({ where: { id: featureSetId }, select: { materializedUntil: true } });
+    return row?.materializedUntil ?? undefined;
+  }
+
   /** The online rows of the entities that have one, by entity ID. */
   async rows(featureSetId: string, entityKeys: readonly string[]): Promise<Map<string, OnlineRow>> {
     const rows = await this.prisma.onlineFeature.findMany({

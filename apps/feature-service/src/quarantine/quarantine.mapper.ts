@@ -1,5 +1,5 @@
 import type { commonV1, featuresV1 } from '@strata/contracts';
-import { InvalidArgumentError, toTimestamp } from '@strata/service-runtime';
+import { InvalidArgumentError, parseInstantText, toTimestamp } from '@strata/service-runtime';
 import { toWireReason } from '../ingestion/ingestion.mapper';
 import { REJECTION_REASONS, type RejectionReason } from '../ingestion/rejection';
 import { type ScalarType, toWireValue } from '../shared/scalar';
@@ -45,7 +45,7 @@ export function toQuarantinedRowMessage(row: QuarantinedRow, fieldTypes: Readonl
 function toValue(value: unknown, type: ScalarType | undefined): commonV1.Value {
   if (value === null || value === undefined) return { nullReason: 'NULL_REASON_EXPLICIT' as commonV1.NullReason };
   if (type === 'DOUBLE' && typeof value === 'number') return { doubleValue: value };
-  if (type === 'TIMESTAMP' && typeof value === 'string' && !Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}T/.test(value)) return toWireValue(value, 'TIMESTAMP');
+  if (type === 'TIMESTAMP' && typeof value === 'string' && !Number.isNaN(parseInstantText(value)) && /^\d{4}-\d{2}-\d{2}T/.test(value)) return toWireValue(value, 'TIMESTAMP');
   if (typeof value === 'boolean') return { boolValue: value };
   if (typeof value === 'number') return Number.isInteger(value) ? { int64Value: String(value) } : { doubleValue: value };
   if (typeof value === 'string') return { stringValue: value };

@@ -311,6 +311,24 @@ describe.each(ENGINES)('historical features on %s', (engine) => {
       expect(failure.fieldViolations.map((violation) => violation.field)).toContain(field);
     });
 
+    it('refuses inline rows whose entity ID no event can have (instead of 0 and null), naming the row and the field', async () => {
+      const byRoute = { ...delaysFeatureSet('departures', 'route_delays'), entity: { name: 'route', keyFields: ['origin', 'distance'] } };
+      await feature.client.call('applyFeatureSet', { spec: byRoute as unknown as featuresV1.FeatureSetSpec });
+      const at = new Date(T0 + 60 * MINUTE);
+
+      const failure = await failureOf(
+        feature.client.call('getHistoricalFeatures', inlineRequest([{ name: 'route_delays', version: 1 }], [{ entityId: 'SFO|100', at }, { entityId: 'SFO', at }, { entityId: 'SFO|1e2', at }, { entityId: 'SFO|0100', at }])),
+      );
+
+      expect(failure.code).toBe(status.INVALID_ARGUMENT);
+      expect(failure.fieldViolations).toEqual([
+        { field: 'rows.rows[1].entity_id', description: '"SFO" does not match the entity key of feature set "route_delays": 1 part where the key (origin, distance) has 2; join the values with "|", e.g. "<origin>|<distance>"' },
+        { field: 'rows.rows[2].entity_id', description: '"SFO|1e2" does not match the entity key of feature set "route_delays": key field distance="1e2" is not an integer (INT64), so no event has this key' },
+        { field: 'rows.rows[3].entity_id', description: '"SFO|0100" does not match the entity key of feature set "route_delays": key field distance is written "100" in entity keys, not "0100"' },
+      ]);
+      expect(failure.details).toMatch(/^invalid GetHistoricalFeatures request: rows\.rows\[1\]\.entity_id "SFO" does not match/);
+    });
+
     it('rejects more than 100000 inline rows with INVALID_ARGUMENT', async () => {
       const many = Array.from({ length: 100_001 }, (_, index) => ({ entityId: 'SFO', at: new Date(T0 + index) }));
       const failure = await failureOf(feature.client.call('getHistoricalFeatures', inlineRequest(delays, many)));

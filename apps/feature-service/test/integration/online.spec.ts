@@ -106,6 +106,7 @@ describe.each(ENGINES)('GetOnlineFeatures (%s)', (engine) => {
       for (const at of instants) {
         const response = await service.client.call('getOnlineFeatures', { featureSet: { name: spec.name, version: 1 }, entityIds: entities, asOf: timestamp(at) });
         expect(msOf(response.asOf)).toBe(at);
+        expect(msOf(response.valuesAsOf)).toBe(at);
         expect(response.entities.map((entity) => entity.entityId)).toEqual(entities);
         for (const entity of response.entities) {
           expect(entity.features.map((feature) => feature.name)).toEqual(spec.features.map((feature) => feature.name));
@@ -116,13 +117,16 @@ describe.each(ENGINES)('GetOnlineFeatures (%s)', (engine) => {
     expect([...statuses].sort()).toEqual(['FEATURE_STATUS_DEFAULTED', 'FEATURE_STATUS_MISSING', 'FEATURE_STATUS_PRESENT', 'FEATURE_STATUS_STALE']);
   }, 180_000); // hundreds of as_of queries on PGlite: a hang guard that a loaded 2-core machine does not trip
 
-  it('serves the online values (no as_of) as evaluated at materialized_until, STALE against now', async () => {
+  it('serves the online values (no as_of) as evaluated at materialized_until and says so in values_as_of, STALE against now', async () => {
     const { featureSet } = await service.client.call('getFeatureSet', { featureSet: { name: 'route_stats', version: 1 } });
     expect(msOf(featureSet?.materializedUntil)).toBe(END);
     const entities = [...routes, 'nowhere|none'];
     const response = await service.client.call('getOnlineFeatures', { featureSet: { name: 'route_stats', version: 1 }, entityIds: entities });
     const servedAt = msOf(response.asOf) ?? 0;
     expect(servedAt).toBeGreaterThan(END);
+    expect(msOf(response.valuesAsOf)).toBe(END);
+    const onlyUnknown = await service.client.call('getOnlineFeatures', { featureSet: { name: 'route_stats', version: 1 }, entityIds: ['nowhere|none'] });
+    expect(msOf(onlyUnknown.valuesAsOf)).toBe(END);
     for (const entity of response.entities) {
       for (const served of entity.features) expectServed(served, events, ROUTE_STATS, entity.entityId, END, servedAt);
     }
@@ -170,6 +174,7 @@ describe.each(ENGINES)('GetOnlineFeatures (%s)', (engine) => {
     await service.client.call('applyFeatureSet', { spec: { ...ROUTE_STATS, version: 2, description: 'never materialized' } });
     const response = await service.client.call('getOnlineFeatures', { featureSet: { name: 'route_stats', version: 2 }, entityIds: [routes[0] ?? ''] });
     expect(response.entities[0]?.features.map((feature) => feature.status)).toEqual(ROUTE_STATS.features.map((feature) => (feature.defaultValue ? 'FEATURE_STATUS_DEFAULTED' : 'FEATURE_STATUS_MISSING')));
+    expect(response.valuesAsOf ?? undefined).toBeUndefined();
   });
 
   it('rejects bad requests with the field and the limit', async () => {

@@ -138,6 +138,12 @@ describe(ApiKeyService.name, () => {
     ).toEqual(['name', 'allowed_models[1]', 'rate_limit.requests_per_second', 'rate_limit.burst', 'expires_at']);
   });
 
+  it('names the bad field and its rule in the status message itself, not only in the details', async () => {
+    const { service } = aService();
+
+    await expect(service.create(aRequest({ name: 'Checkout' }), ADMIN)).rejects.toThrow(/^invalid CreateApiKey request: name: .+/);
+  });
+
   it('accepts names of one to 63 characters with digits, _ and -', async () => {
     const { service } = aService();
 

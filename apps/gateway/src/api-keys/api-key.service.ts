@@ -43,7 +43,7 @@ export class ApiKeyService {
   async create(request: ApiKeyRequest, actor: AdminActor): Promise<CreatedApiKey> {
     const now = this.clock.now();
     const violations = requestViolations(request, now);
-    if (violations.length > 0) throw new InvalidArgumentError('invalid CreateApiKey request', violations);
+    if (violations.length > 0) throw InvalidArgumentError.listing('invalid CreateApiKey request', violations);
     for (let attempt = 1; ; attempt++) {
       const { secret, prefix, hash } = generateSecret(this.random);
       const outcome = await this.store.insert(

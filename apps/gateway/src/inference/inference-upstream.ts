@@ -1,7 +1,7 @@
 import { type Client, type ClientUnaryCall, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { METADATA_KEYS } from '@strata/contracts';
-import { createStrataClient, STATUS_DETAILS_KEY, UnavailableError, UpstreamError } from '@strata/service-runtime';
+import { createStrataClient, MAX_MESSAGE_BYTES, ResourceExhaustedError, STATUS_DETAILS_KEY, UnavailableError, UpstreamError } from '@strata/service-runtime';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 /** The two contracts the gateway forwards to inference-service. */
@@ -24,9 +24,11 @@ export interface Forwarded<T> {
 
 /**
  * Reconnect quickly after inference restarts (grpc-js backs off up to minutes by default, and
- * every call fails at once during the backoff), so traffic recovers within a second.
+ * every call fails at once during the backoff), so traffic recovers within a second. Accept any
+ * answer inference may send (its limit, not grpc-js's 4 MiB client default): a message over the
+ * limit is then always refused by inference, so its status says which way it went.
  */
-const CHANNEL_OPTIONS = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 500 };
+const CHANNEL_OPTIONS = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 500, 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES };
 
 type RawUnary = (request: unknown, metadata: Metadata, options: { deadline: number }, callback: (error: ServiceError | null, response?: unknown) => void) => ClientUnaryCall;
 
@@ -101,9 +103,47 @@ export class InferenceDownError extends UnavailableError {
   readonly inferenceDown = true;
 }
 
+/**
+ * A message over the gRPC size limit on the inference hop: the request (inference refused to
+ * read it: "Received message larger than max") or inference's answer (it refused to send it:
+ * "Sent message larger than max"). grpc-js reports both as RESOURCE_EXHAUSTED, which is not a
+ * rate limit: the same request fails the same way every time. gRPC callers get
+ * RESOURCE_EXHAUSTED without google.rpc.RetryInfo (gRPC's own code for a message over a size
+ * limit, as the gateway's server answers an oversized call itself); REST callers get 413 for
+ * the request, 502 for the answer, never 429.
+ */
+export class MessageTooLargeError extends ResourceExhaustedError {
+  constructor(
+    /** Which message was too large. */
+    readonly direction: 'request' | 'response',
+    /** Its encoded size and the limit, in bytes, as grpc-js reported them. */
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      direction === 'request'
+        ? `the request is too large for the inference hop: ${sizeBytes} bytes as a gRPC message, at most ${limitBytes}; send fewer rows or smaller tensors (do not retry it as is)`
+        : `inference's answer is too large: ${sizeBytes} bytes as a gRPC message, at most ${limitBytes}; send fewer rows or ask for fewer outputs (do not retry it as is)`,
+    );
+  }
+}
+
+// grpc-js: "Received message larger than max (N vs M)", "Sent message larger than max (N vs. M)".
+const TOO_LARGE = /\b(Received|Sent) message larger than max \((\d+) vs\.? (\d+)\)/i;
+
+/** A RESOURCE_EXHAUSTED that is grpc-js refusing an oversized message, as a {@link MessageTooLargeError}. */
+export function messageTooLargeOf(error: Pick<ServiceError, 'code' | 'details'>): MessageTooLargeError | undefined {
+  if (error.code !== status.RESOURCE_EXHAUSTED) return undefined;
+  const match = TOO_LARGE.exec(error.details ?? '');
+  if (match === null) return undefined;
+  return new MessageTooLargeError(match[1]?.toLowerCase() === 'received' ? 'request' : 'response', Number(match[2]), Number(match[3]));
+}
+
 /** inference's failure as the gateway's answer: same status and details; an unreachable inference as UNAVAILABLE. */
-export function upstreamErrorOf(error: ServiceError): UpstreamError | InferenceDownError {
+export function upstreamErrorOf(error: ServiceError): UpstreamError | InferenceDownError | MessageTooLargeError {
   if (isTransportFailure(error)) return new InferenceDownError(`inference-service is unreachable (${error.details}); retry shortly`, 250);
+  const tooLarge = messageTooLargeOf(error);
+  if (tooLarge !== undefined) return tooLarge;
   const details = error.metadata?.get(STATUS_DETAILS_KEY)[0];
   return new UpstreamError(error.code, error.details, Buffer.isBuffer(details) ? details : undefined);
 }

@@ -96,8 +96,7 @@ describe('parseInferRequest', () => {
     ['INT64', [-9007199254740991, '-9223372036854775808'], 'int64Contents', ['-9007199254740991', '-9223372036854775808']],
     ['INT64', ['0007', '-0'], 'int64Contents', ['7', '0']],
     ['FP32', [0.5, -3.4e38], 'fp32Contents', [0.5, -3.4e38]],
-    ['FP32', ['NaN', '-Infinity'], 'fp32Contents', [NaN, -Infinity]],
-    ['FP64', [1e300, 'Infinity'], 'fp64Contents', [1e300, Infinity]],
+    ['FP64', [1e300, -1.7976931348623157e308], 'fp64Contents', [1e300, -1.7976931348623157e308]],
     ['BYTES', ['héllo', ''], 'bytesContents', [Buffer.from('héllo', 'utf8'), Buffer.alloc(0)]],
   ])('reads %s elements into the matching contents member', (datatype, data, member, expected) => {
     const contents = contentsOf(anInput({ datatype, data }));
@@ -116,12 +115,25 @@ describe('parseInferRequest', () => {
     ['INT64', ['9223372036854775808', '1.0'], 'INT64 elements are integers in [-9223372036854775808, 9223372036854775807]'],
     ['INT64', [2 ** 60, 2 ** 61], 'may have lost precision: send it as a decimal string'],
     ['FP32', [1e39, '1.5'], ''],
-    ['FP64', ['nan', [1]], 'FP64 elements are numbers'],
+    ['FP64', ['nan', [1]], 'FP64 elements are finite numbers'],
     ['BYTES', [1, '\ud800'], ''],
   ])('refuses bad %s elements, naming each', (datatype, data, description) => {
     const violations = violationsOf({ inputs: [anInput({ datatype, data })] });
     expect(violations.map((violation) => violation.field)).toEqual(['inputs[0].data[0]', 'inputs[0].data[1]']);
     expect(violations[0].description).toContain(description);
+  });
+
+  it.each([
+    ['FP32', '1e400 and -1e400 (they parse as ±Infinity)', JSON.parse('[1e400, -1e400]') as unknown[]],
+    ['FP64', '1e400 and -1e400 (they parse as ±Infinity)', JSON.parse('[1e400, -1e400]') as unknown[]],
+    ['FP32', 'the spellings "NaN" and "Infinity"', ['NaN', 'Infinity']],
+    ['FP64', 'the spellings "-Infinity" and "NaN"', ['-Infinity', 'NaN']],
+  ])('refuses non-finite %s elements: %s, naming each (no datatype takes NaN or ±Infinity)', (datatype, _, data) => {
+    const violations = violationsOf({ inputs: [anInput({ datatype, shape: [2, 2], data: [[1, data[0]], [data[1], 2]] })] });
+    expect(violations).toEqual([
+      { field: 'inputs[0].data[0][1]', description: expect.stringMatching(new RegExp(`^${datatype} elements must be finite numbers, got .*NaN, Infinity and -Infinity are refused`)) },
+      { field: 'inputs[0].data[1][0]', description: expect.stringContaining('must be finite numbers') },
+    ]);
   });
 
   it('refuses FP16 and BF16 inputs (Strata serves neither)', () => {
@@ -199,7 +211,7 @@ describe('parseInferRequest', () => {
   it('throws an INVALID_ARGUMENT error whose message sums up the first violations', () => {
     const attempt = (): unknown => parseInferRequest({ inputs: [anInput({ data: ['a', 'b'] })] }, target);
     expect(attempt).toThrow(InvalidArgumentError);
-    expect(attempt).toThrow('invalid inference request (2 bad fields): inputs[0].data[0]: FP32 elements are numbers');
+    expect(attempt).toThrow('invalid inference request (2 bad fields): inputs[0].data[0]: FP32 elements are finite numbers');
   });
 
   it(`lists at most ${MAX_FIELD_VIOLATIONS} violations and counts the rest`, () => {

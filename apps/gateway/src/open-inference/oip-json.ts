@@ -34,8 +34,8 @@ const BIG_RANGES: Partial<Record<OipDatatype, readonly [bigint, bigint]>> = {
 const DECIMAL_INTEGER = /^-?[0-9]{1,20}$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// proto3 JSON spellings of non-finite floats, accepted for FP32/FP64 and written in responses.
-const NON_FINITE: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+// proto3 JSON spellings of non-finite floats: written in responses, refused in requests.
+const NON_FINITE_SPELLINGS: ReadonlySet<unknown> = new Set(['NaN', 'Infinity', '-Infinity']);
 const { fround } = Math;
 
 class Violations {
@@ -53,7 +53,8 @@ class Violations {
  * gRPC `ModelInferRequest` for `target`. Tensor data go to the contents member of their
  * datatype (`raw_input_contents` stays empty); INT64/UINT64 elements may be JSON numbers (safe
  * integers) or decimal strings; BYTES elements are strings, sent as their UTF-8 bytes; FP32 and
- * FP64 also take the proto3 JSON strings `"NaN"`, `"Infinity"` and `"-Infinity"`. `null` counts
+ * FP64 elements are finite numbers (NaN and ±Infinity, spelt `"NaN"`, `"Infinity"`, `"-Infinity"`
+ * or overflowing like `1e400`, are refused: no datatype takes them). `null` counts
  * as absent for the optional members (`id`, `parameters`, `outputs`). Unknown members are refused
  * (a misspelt `input` must not be ignored). FP16 and BF16 are refused: Strata serves neither.
  *
@@ -243,17 +244,17 @@ function elementReader(datatype: OipDatatype, contents: oipV1.InferTensorContent
       };
     case 'FP32':
       return (value) => {
-        const number = floatOf(value);
-        if (number === undefined) return `FP32 elements are numbers (or "NaN", "Infinity", "-Infinity"), got ${describe(value)}`;
-        if (Number.isFinite(number) && !Number.isFinite(fround(number))) return `${describe(value)} is outside the FP32 range (±3.4028235e38)`;
-        contents.fp32Contents.push(number);
+        const complaint = floatComplaint('FP32', value);
+        if (complaint !== undefined) return complaint;
+        if (!Number.isFinite(fround(value as number))) return `${describe(value)} is outside the FP32 range (±3.4028235e38)`;
+        contents.fp32Contents.push(value as number);
         return undefined;
       };
     case 'FP64':
       return (value) => {
-        const number = floatOf(value);
-        if (number === undefined) return `FP64 elements are numbers (or "NaN", "Infinity", "-Infinity"), got ${describe(value)}`;
-        contents.fp64Contents.push(number);
+        const complaint = floatComplaint('FP64', value);
+        if (complaint !== undefined) return complaint;
+        contents.fp64Contents.push(value as number);
         return undefined;
       };
     default:
@@ -267,9 +268,14 @@ function elementReader(datatype: OipDatatype, contents: oipV1.InferTensorContent
   }
 }
 
-function floatOf(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  return typeof value === 'string' && Object.hasOwn(NON_FINITE, value) ? NON_FINITE[value] : undefined;
+/**
+ * Why `value` is not a float element, or nothing. Only finite numbers are: a JSON number beyond
+ * the double range (`1e400`) parses as Infinity, and no datatype takes NaN or ±Infinity as input.
+ */
+function floatComplaint(datatype: 'FP32' | 'FP64', value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return undefined;
+  if (typeof value === 'number' || NON_FINITE_SPELLINGS.has(value)) return `${datatype} elements must be finite numbers, got ${describe(value)} (NaN, Infinity and -Infinity are refused; a number beyond ±1.8e308 reads as Infinity)`;
+  return `${datatype} elements are finite numbers, got ${describe(value)}`;
 }
 
 /**

@@ -31,6 +31,7 @@ summary{cursor:pointer}
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escapeHtml(document.openapi)}).</p>
 ${operations.join('\n')}
 <h2>Error body (application/problem+json)</h2>
+<p>${escapeHtml((document.components['responses'] as Record<string, { description?: string } | undefined>)['ProblemDefault']?.description ?? '')}</p>
 <pre>${escapeHtml(JSON.stringify((document.components['schemas'] as Record<string, unknown>)['Problem'], null, 2))}</pre>
 </body></html>
 `;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@strata/service-runtime';
 import { ModelInputSchema } from './input-schema';
-import { nestAsShape } from './predict-mapper';
+import { namedInputsToTensors, nestAsShape } from './predict-mapper';
 import { openApiPathOf } from './rest-route';
 
 const schema = new ModelInputSchema([
@@ -21,7 +21,7 @@ function fieldsOf(value: Record<string, unknown>): string[] {
 
 describe(ModelInputSchema.name, () => {
   it('answers the concrete shape of each input given as nested arrays', () => {
-    expect(schema.check({ features: [[1, 2, 3], [4, 'NaN', 6]], flags: [[true], [false]], small: [1, -128] })).toEqual(
+    expect(schema.check({ features: [[1, 2, 3], [4, 5.5, 6]], flags: [[true], [false]], small: [1, -128] })).toEqual(
       new Map([
         ['features', [2, 3]],
         ['flags', [2, 1]],
@@ -38,6 +38,28 @@ describe(ModelInputSchema.name, () => {
 
   it('refuses ragged arrays in dimensions of any size', () => {
     expect(fieldsOf({ flags: [[true, false], [true]] })).toEqual(['inputs.flags[1]']);
+  });
+
+  it('refuses the non-finite spellings "NaN", "Infinity" and "-Infinity" as float elements', () => {
+    expect(fieldsOf({ features: [['NaN', 'Infinity', '-Infinity']] })).toEqual(['inputs.features[0][0]', 'inputs.features[0][1]', 'inputs.features[0][2]']);
+  });
+});
+
+describe(namedInputsToTensors.name, () => {
+  it.each([['1e400'], ['-1e400']])('refuses %s (it parses as ±Infinity), naming the element', (number) => {
+    const inputs = JSON.parse(`{"features": [[1, 2, 3], [4, ${number}, 6]]}`) as Record<string, unknown>;
+    let caught: unknown;
+    try {
+      namedInputsToTensors(schema, inputs);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidArgumentError);
+    expect((caught as InvalidArgumentError).fieldViolations).toEqual([{ field: 'inputs.features[1][1]', description: expect.stringContaining('FP32 elements must be finite numbers') }]);
+  });
+
+  it('carries finite float elements to the tensor', () => {
+    expect(namedInputsToTensors(schema, { features: [[1, -3.4e38, 6]] })[0]?.contents?.fp32Contents).toEqual([1, -3.4e38, 6]);
   });
 });
 

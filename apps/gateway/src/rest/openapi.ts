@@ -15,14 +15,19 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   403: 'The API key may not call this model',
   404: 'Unknown model or version',
   409: 'Conflict',
-  413: 'Body larger than the gateway accepts',
+  413: 'Body larger than the gateway accepts (body-too-large), or the request larger than a gRPC message to inference may be (request-too-large); not retryable as is',
+  414: 'A path parameter is longer than the gateway routes (uri-too-long)',
   415: 'Body is not application/json',
   429: 'Rate limit of the API key exceeded; Retry-After says when to retry',
   500: 'Internal error',
-  502: 'inference-service answered with something the gateway cannot pass on',
+  502: 'inference-service answered with something the gateway cannot pass on (an answer larger than a gRPC message may be included)',
   503: 'inference-service unavailable or the gateway at its in-flight limit; Retry-After says when to retry',
   504: 'The request did not finish within its deadline',
 };
+
+/** What the `default` response of every operation covers: the errors of the HTTP edge itself. */
+const DEFAULT_PROBLEM_TEXT =
+  'Any other error, also problem+json with the request ID: 404 unknown route, 405 known path with another method (Allow lists the methods), 400 malformed URL (invalid-url) or request (malformed-request), 408, 413 (1 MiB on unknown routes), 414, 415, 431 headers too large, 500';
 
 export const PROBLEM_SCHEMA: JsonSchema = {
   type: 'object',
@@ -59,14 +64,16 @@ export function buildOpenApiDocument(routes: readonly RestRoute[], version: stri
             { description: response.description, ...(response.schema === undefined ? {} : { content: { [response.contentType ?? 'application/json']: { schema: response.schema } } }) },
           ]),
         ),
-        ...Object.fromEntries(route.errors.map((code) => [String(code), { $ref: `#/components/responses/Problem${code}` }])),
+        ...Object.fromEntries(errorCodesOf(route).map((code) => [String(code), { $ref: `#/components/responses/Problem${code}` }])),
+        default: { $ref: '#/components/responses/ProblemDefault' },
       },
       ...(route.secured ? { security: [{ apiKey: [] }, { bearer: [] }] } : { security: [] }),
     };
     if (route.body !== undefined) operation['requestBody'] = { required: true, content: { 'application/json': { schema: route.body } } };
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation };
   }
-  const codes = [...new Set(routes.flatMap((route) => route.errors))].sort((a, b) => a - b);
+  const codes = [...new Set(routes.flatMap(errorCodesOf))].sort((a, b) => a - b);
+  const problemContent = { [PROBLEM_CONTENT_TYPE.split(';')[0] as string]: { schema: { $ref: '#/components/schemas/Problem' } } };
   return {
     openapi: '3.1.0',
     info: {
@@ -78,18 +85,26 @@ export function buildOpenApiDocument(routes: readonly RestRoute[], version: stri
     components: {
       securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' }, bearer: { type: 'http', scheme: 'bearer' } },
       schemas: { Problem: PROBLEM_SCHEMA },
-      responses: Object.fromEntries(
-        codes.map((code) => [
-          `Problem${code}`,
-          {
-            description: STATUS_TEXT[code] ?? 'Error',
-            headers: code === 429 || code === 503 ? { 'Retry-After': { schema: { type: 'integer', minimum: 1 }, description: 'seconds to wait before retrying' } } : {},
-            content: { [PROBLEM_CONTENT_TYPE.split(';')[0] as string]: { schema: { $ref: '#/components/schemas/Problem' } } },
-          },
-        ]),
-      ),
+      responses: {
+        ...Object.fromEntries(
+          codes.map((code) => [
+            `Problem${code}`,
+            {
+              description: STATUS_TEXT[code] ?? 'Error',
+              headers: code === 429 || code === 503 ? { 'Retry-After': { schema: { type: 'integer', minimum: 1 }, description: 'seconds to wait before retrying' } } : {},
+              content: problemContent,
+            },
+          ]),
+        ),
+        ProblemDefault: { description: DEFAULT_PROBLEM_TEXT, content: problemContent },
+      },
     },
   };
+}
+
+/** The route's own error statuses, plus 414 when its path has parameters (Fastify refuses one over its length limit). */
+function errorCodesOf(route: RestRoute): number[] {
+  return route.params === undefined || route.errors.includes(414) ? [...route.errors] : [...route.errors, 414].sort((a, b) => a - b);
 }
 
 function parametersOf(schema: JsonSchema | undefined, where: 'path' | 'header'): unknown[] {

@@ -1,5 +1,5 @@
-import type { commonV1, gatewayV1, oipV1 } from '@strata/contracts';
-import type { FieldViolation } from '@strata/service-runtime';
+import { type commonV1, type gatewayV1, type oipV1, PREDICTION_LIMITS, predictionRowViolations } from '@strata/contracts';
+import { type FieldViolation, InvalidArgumentError } from '@strata/service-runtime';
 import { emptyContents } from '../open-inference/oip-datatypes';
 import { OipRequestError, parseInferRequest } from '../open-inference/oip-json';
 import { type ElementJson, toInferResponseJson } from '../open-inference/oip-json-response';
@@ -48,15 +48,19 @@ export const PREDICT_BODY_SCHEMA: JsonSchema = {
       additionalProperties: { type: 'array' },
     },
     rows: {
-      description: 'prediction rows: entity ID for the online feature fetch and caller-supplied feature values',
+      description: `prediction rows: entity ID for the online feature fetch and caller-supplied feature values; at most ${PREDICTION_LIMITS.maxRows} rows and ${PREDICTION_LIMITS.maxFeatureValues} feature values in all (rows × features)`,
       type: 'array',
-      maxItems: 1000,
+      maxItems: PREDICTION_LIMITS.maxRows,
       items: {
         type: 'object',
         additionalProperties: false,
         properties: {
-          entity_id: { type: 'string' },
-          features: { type: 'object', additionalProperties: { type: ['number', 'boolean', 'string', 'null'] } },
+          entity_id: { type: 'string', description: `at most ${PREDICTION_LIMITS.maxEntityIdBytes} bytes (UTF-8)` },
+          features: {
+            type: 'object',
+            description: `feature values by name (names of at most ${PREDICTION_LIMITS.maxFeatureNameBytes} bytes); numbers must be finite, null is a missing value`,
+            additionalProperties: { type: ['number', 'boolean', 'string', 'null'] },
+          },
         },
       },
     },
@@ -157,6 +161,23 @@ function toTensors(inputs: readonly oipV1.ModelInferRequest_InferInputTensor[]):
     contents: input.contents ?? emptyContents(),
     rawContents: Buffer.alloc(0),
   }));
+}
+
+/**
+ * Checks the body's rows against the contract's limits before anything is forwarded: entity IDs,
+ * feature names, feature values in all (rows × features), and no feature value that is NaN or
+ * ±Infinity (`1e400` parses as Infinity).
+ *
+ * @throws InvalidArgumentError listing every bad field (`rows[0].entity_id`, `rows[0].features.distance`).
+ */
+export function checkRowsJson(rows: PredictBodyJson['rows']): void {
+  const violations = predictionRowViolations((rows ?? []).map((row) => ({ entityId: row.entity_id ?? '', features: row.features ?? {} })));
+  if (violations.length === 0) return;
+  const summary = violations
+    .slice(0, 5)
+    .map((violation) => `${violation.field}: ${violation.description}`)
+    .join('; ');
+  throw new InvalidArgumentError(`invalid rows (${violations.length} bad field${violations.length === 1 ? '' : 's'}): ${summary}`, violations);
 }
 
 /** The wire PredictRequest of a checked body for model `name`. */

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { encodeStatusDetails, InvalidArgumentError, NotFoundError, ResourceExhaustedError, UnavailableError, UpstreamError } from '@strata/service-runtime';
-import { InferenceDownError } from '../inference/inference-upstream';
+import { InferenceDownError, MessageTooLargeError } from '../inference/inference-upstream';
 import { jsonPointerToPath, problemJson, problemOf, retrySeconds } from './problem';
 
 describe(problemOf.name, () => {
@@ -22,8 +22,20 @@ describe(problemOf.name, () => {
       [Object.assign(new Error('too big'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }), 413, 'body-too-large'],
       [Object.assign(new Error('media'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }), 415, 'unsupported-media-type'],
       [Object.assign(new SyntaxError('Unexpected token'), { statusCode: 400 }), 400, 'malformed-json'],
+      [Object.assign(new Error("'/%' is not a valid url component"), { code: 'FST_ERR_BAD_URL', statusCode: 400 }), 400, 'invalid-url'],
+      [Object.assign(new Error('exceeding the max param length'), { code: 'FST_ERR_MAX_PARAM_LENGTH', statusCode: 414 }), 414, 'uri-too-long'],
     ];
     for (const [error, httpStatus, reason] of cases) expect(problemOf(error, 1024)).toMatchObject({ status: httpStatus, reason });
+  });
+
+  it('answers a message over the gRPC size limit with 413 (request) or 502 (answer), never 429 or Retry-After', () => {
+    const request = problemOf(new MessageTooLargeError('request', 8_192_327, 4_259_840), 1024);
+    expect(request).toEqual({ status: 413, reason: 'request-too-large', detail: expect.stringContaining('8192327 bytes as a gRPC message, at most 4259840') });
+    expect(problemJson(request, '/v2/models/m/infer', 'req-1', true)).toMatchObject({ type: 'https://strata.dev/problems/request-too-large', title: 'The request is too large for the inference hop', status: 413 });
+    const response = problemOf(new MessageTooLargeError('response', 8_192_327, 4_259_840), 1024);
+    expect(response).toEqual({ status: 502, reason: 'bad-upstream-response', detail: expect.stringContaining("inference's answer is too large") });
+    // The gateway's own rate limit stays 429 with Retry-After.
+    expect(problemOf(new ResourceExhaustedError('rate limit', 400), 1024)).toMatchObject({ status: 429, retryAfterSeconds: 1 });
   });
 
   it('keeps internal text out: deadlines, transport failures and unknown errors get fixed details', () => {

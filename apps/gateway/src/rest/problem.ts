@@ -9,11 +9,13 @@ import {
   UnavailableError,
   UpstreamError,
 } from '@strata/service-runtime';
-import { InferenceDownError } from '../inference/inference-upstream';
+import { InferenceDownError, MessageTooLargeError } from '../inference/inference-upstream';
 import { OipResponseError } from '../open-inference/oip-json-response';
 
 /** Base of every problem `type` URI. */
 export const PROBLEM_TYPE_BASE = 'https://strata.dev/problems/';
+/** Longest path parameter Fastify routes (its maxParamLength); longer ones are answered 414. */
+export const MAX_PATH_PARAM_LENGTH = 100;
 /** Media type of every error answer of the REST API (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -50,9 +52,16 @@ export type ProblemReason =
   | 'unauthenticated'
   | 'permission-denied'
   | 'not-found'
+  | 'method-not-allowed'
+  | 'invalid-url'
+  | 'uri-too-long'
+  | 'header-too-large'
+  | 'request-timeout'
+  | 'malformed-request'
   | 'already-exists'
   | 'aborted'
   | 'body-too-large'
+  | 'request-too-large'
   | 'unsupported-media-type'
   | 'resource-exhausted'
   | 'unavailable'
@@ -70,9 +79,16 @@ const TITLES: Readonly<Record<ProblemReason, string>> = {
   unauthenticated: 'Missing or invalid API key',
   'permission-denied': 'The API key may not do this',
   'not-found': 'Not found',
+  'method-not-allowed': 'Method not allowed',
+  'invalid-url': 'The URL is invalid',
+  'uri-too-long': 'A path parameter is too long',
+  'header-too-large': 'The request headers are too large',
+  'request-timeout': 'The request was not received in time',
+  'malformed-request': 'The request is not valid HTTP',
   'already-exists': 'Already exists',
   aborted: 'Aborted by a concurrent change',
   'body-too-large': 'The body is too large',
+  'request-too-large': 'The request is too large for the inference hop',
   'unsupported-media-type': 'Unsupported media type',
   'resource-exhausted': 'Rate limit exceeded',
   unavailable: 'Service unavailable',
@@ -125,6 +141,8 @@ export function problemOf(error: unknown, maxBodyBytes: number): Problem {
   if (error instanceof RestProblemError) return error.problem;
   if (error instanceof InferenceDownError) return { status: 503, reason: 'unavailable', detail: 'inference-service is unreachable; retry shortly', retryAfterSeconds: retrySeconds(error.retryAfterMs) };
   if (error instanceof OipResponseError) return { status: 502, reason: 'bad-upstream-response', detail: 'inference-service answered with a response that cannot be written as Open Inference Protocol JSON' };
+  // Checked before ServiceError: its RESOURCE_EXHAUSTED is a size limit, never a rate limit (no 429, no Retry-After).
+  if (error instanceof MessageTooLargeError) return error.direction === 'request' ? { status: 413, reason: 'request-too-large', detail: error.message } : { status: 502, reason: 'bad-upstream-response', detail: error.message };
   if (error instanceof ServiceError) return serviceProblem(error);
   const fastify = (typeof error === 'object' && error !== null ? error : {}) as FastifyErrorLike;
   if (fastify.validation !== undefined) return validationProblem(fastify);
@@ -138,6 +156,10 @@ export function problemOf(error: unknown, maxBodyBytes: number): Problem {
       return { status: 400, reason: 'malformed-json', detail: 'the content-length header does not match the body' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, reason: 'malformed-json', detail: 'the body is empty; send a JSON object' };
+    case 'FST_ERR_BAD_URL':
+      return { status: 400, reason: 'invalid-url', detail: 'the URL path is not valid (a malformed percent-encoding?)' };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { status: 414, reason: 'uri-too-long', detail: `a path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters` };
     default:
       break;
   }

@@ -16,7 +16,8 @@ import { compileSchema } from './json-validator';
 import { ModelMetadataCache } from './model-metadata-cache';
 import { buildOpenApiDocument } from './openapi';
 import { renderDocsPage } from './docs-page';
-import { PROBLEM_CONTENT_TYPE, problemJson, problemOf, RestProblemError } from './problem';
+import { pathOf, sendProblem } from './http-problems';
+import { problemOf, RestProblemError } from './problem';
 import type { RestRoute, RouteCall } from './rest-route';
 import { incomingRestCall } from './rest-headers';
 import { checkCaller, presentedKey, restRoutes } from './rest-routes';
@@ -81,9 +82,7 @@ export async function registerRestApi(app: NestFastifyApplication, fastify: Fast
       if (problem.status >= 500 && problem.reason !== 'unavailable' && problem.reason !== 'deadline-exceeded') logger.error({ err: error, method: request.method, url: request.routeOptions.url }, `REST ${request.method} ${request.routeOptions.url ?? request.url} failed`);
       const requestId = calls.get(request)?.requestId ?? newRequestId();
       const oip = (request.routeOptions.config as { oip?: boolean } | undefined)?.oip === true;
-      void reply.code(problem.status).header('x-request-id', requestId).type(PROBLEM_CONTENT_TYPE);
-      if (problem.retryAfterSeconds !== undefined) void reply.header('retry-after', String(problem.retryAfterSeconds));
-      return reply.send(JSON.stringify(problemJson(problem, request.url.split('?')[0] ?? request.url, requestId, oip)));
+      return sendProblem(reply, problem, pathOf(request), requestId, oip);
     });
 
     for (const route of routes) {

@@ -9,7 +9,7 @@ import { parseInferRequest } from '../open-inference/oip-json';
 import { toHealthJson, toInferResponseJson, toModelMetadataJson, toServerMetadataJson } from '../open-inference/oip-json-response';
 import { REQUEST_TIMEOUT_HEADER } from '../traffic/deadline';
 import type { ModelMetadataCache } from './model-metadata-cache';
-import { listedInputsToTensors, namedInputsToTensors, PREDICT_BODY_SCHEMA, PREDICT_RESPONSE_SCHEMA, type PredictBodyJson, toPredictJson, toPredictRequest } from './predict-mapper';
+import { checkRowsJson, listedInputsToTensors, namedInputsToTensors, PREDICT_BODY_SCHEMA, PREDICT_RESPONSE_SCHEMA, type PredictBodyJson, toPredictJson, toPredictRequest } from './predict-mapper';
 import { incomingRestCall, setAnswerHeaders } from './rest-headers';
 import type { JsonSchema, RestRoute, RouteCall } from './rest-route';
 
@@ -141,7 +141,7 @@ export function restRoutes(deps: RestRouteDeps): RestRoute[] {
       headers: SECURED_HEADERS,
       body: INFER_REQUEST,
       responses: { '200': { description: 'inference response', schema: INFER_RESPONSE } },
-      errors: [...SECURED_ERRORS, 413, 415],
+      errors: [...SECURED_ERRORS, 413, 415, 502],
       handler: infer,
     },
   ];
@@ -161,11 +161,12 @@ export function restRoutes(deps: RestRouteDeps): RestRoute[] {
       headers: SECURED_HEADERS,
       body: PREDICT_BODY_SCHEMA,
       responses: { '200': { description: 'the prediction; headers x-request-id, x-strata-model-version, x-strata-feature-contract, traceparent', schema: PREDICT_RESPONSE_SCHEMA } },
-      errors: [...SECURED_ERRORS, 413, 415],
+      errors: [...SECURED_ERRORS, 413, 415, 502],
       handler: async (request, reply, call) => {
         const { name } = request.params as NameParams;
         const body = request.body as PredictBodyJson;
         if (body.version !== undefined && body.alias !== undefined) throw new InvalidArgumentError('give version or alias, not both', [{ field: 'alias', description: 'not allowed together with version' }]);
+        checkRowsJson(body.rows);
         const incoming = incomingRestCall(request, call);
         const inputs = body.inputs;
         let tensors: gatewayV1.PredictRequest['inputs'] = [];

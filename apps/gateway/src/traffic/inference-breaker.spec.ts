@@ -118,6 +118,44 @@ describe(InferenceBreaker.name, () => {
     expect(breaker.state).toBe('closed');
   });
 
+  describe('calls that ran out of time (slow)', () => {
+    it('does not open while other calls succeed during theirs: the upstream is slow, not down', () => {
+      const { breaker, clock } = aBreaker();
+      for (let round = 0; round < 3; round += 1) {
+        const slow = [breaker.tryPass()!, breaker.tryPass()!, breaker.tryPass()!, breaker.tryPass()!];
+        clock.advance(400);
+        breaker.tryPass()!.report('success');
+        clock.advance(600);
+        for (const pass of slow) pass.report('slow');
+      }
+      expect(breaker.state).toBe('closed');
+    });
+
+    it('opens when nothing succeeded while they were in flight', () => {
+      const { breaker, clock } = aBreaker();
+      breaker.tryPass()!.report('success');
+      clock.advance(1);
+      const slow = [breaker.tryPass()!, breaker.tryPass()!, breaker.tryPass()!];
+      clock.advance(1_000);
+      for (const pass of slow) pass.report('slow');
+      expect(breaker.state).toBe('open');
+    });
+
+    it('counts a success reported by a call admitted before the last state change as an answer', () => {
+      const { breaker, clock } = aBreaker();
+      const stale = breaker.tryPass()!;
+      fail(breaker, 3);
+      clock.advance(250);
+      const probe = breaker.tryPass()!;
+      stale.report('success');
+      probe.report('slow');
+      expect(breaker.state).toBe('half-open');
+      clock.advance(1);
+      breaker.tryPass()!.report('slow');
+      expect(breaker.state).toBe('open');
+    });
+  });
+
   it('defaults to a 250 ms open period', () => {
     const clock = aClock();
     const breaker = new InferenceBreaker({ clock: clock.now });
@@ -134,7 +172,8 @@ describe('breakerOutcomeOf', () => {
     [status.RESOURCE_EXHAUSTED, {}, 'success'],
     [status.UNAVAILABLE, {}, 'failure'],
     [undefined, {}, 'failure'],
-    [status.DEADLINE_EXCEEDED, {}, 'failure'],
+    [status.INTERNAL, {}, 'success'],
+    [status.DEADLINE_EXCEEDED, {}, 'slow'],
     [status.DEADLINE_EXCEEDED, { callerLimited: true }, 'neutral'],
     [status.CANCELLED, {}, 'neutral'],
   ])('maps code %p (%p) to %p', (code, options, outcome) => {

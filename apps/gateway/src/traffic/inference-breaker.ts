@@ -7,12 +7,16 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /**
  * How a call through the breaker ended, as far as the upstream's health goes:
- * - `success`: the upstream answered, whatever the status (NOT_FOUND, INVALID_ARGUMENT and
- *   RESOURCE_EXHAUSTED prove it is up);
- * - `failure`: it did not (UNAVAILABLE, DEADLINE_EXCEEDED, a connection error);
- * - `neutral`: says nothing about it (the caller cancelled).
+ * - `success`: the upstream answered, whatever the status (NOT_FOUND, INVALID_ARGUMENT,
+ *   RESOURCE_EXHAUSTED, INTERNAL prove it is up);
+ * - `failure`: it is down (UNAVAILABLE, a connection error);
+ * - `slow`: it did not answer this call in time (DEADLINE_EXCEEDED with the gateway's own
+ *   deadline). A failure only when no call succeeded while it was in flight: an upstream that
+ *   answers other calls meanwhile is slow (a model load, a busy machine), not down, and refusing
+ *   everyone would turn its slow answers into errors;
+ * - `neutral`: says nothing about it (the caller cancelled, or its own short deadline expired).
  */
-export type CallOutcome = 'success' | 'failure' | 'neutral';
+export type CallOutcome = 'success' | 'failure' | 'slow' | 'neutral';
 
 /** A call admitted by {@link InferenceBreaker.tryPass}; report its outcome exactly once (later reports are ignored). */
 export interface BreakerPass {
@@ -33,7 +37,8 @@ export interface InferenceBreakerOptions {
 
 /**
  * The circuit breaker in front of the inference upstream. Closed, it counts consecutive
- * failures and opens at `failureThreshold` (or at once on {@link channelDown}). Open, every
+ * failures and opens at `failureThreshold` (or at once on {@link channelDown}); a `slow` call
+ * counts as a failure only when no call succeeded between its admission and its report. Open, every
  * call is refused without touching the network: the gateway answers 503 / UNAVAILABLE with
  * `Retry-After` from {@link retryAfterMs}, so requests never pile up waiting on a dead upstream.
  * After `openMs` one probe call passes (half-open): success closes the breaker, failure opens
@@ -52,6 +57,8 @@ export class InferenceBreaker {
   private consecutiveFailures = 0;
   private openedAt = 0;
   private probeStartedAt: number | undefined;
+  /** When a call last reported `success` (any generation: an answer is an answer). */
+  private lastSuccessAt = Number.NEGATIVE_INFINITY;
   /** Bumped on every state change; passes of older generations report into the void. */
   private generation = 0;
 
@@ -76,14 +83,14 @@ export class InferenceBreaker {
    */
   tryPass(): BreakerPass | undefined {
     const now = this.clock();
-    if (this.current === 'closed') return this.passOf(this.generation, false);
+    if (this.current === 'closed') return this.passOf(this.generation, false, now);
     if (this.current === 'open') {
       if (now - this.openedAt < this.openMs) return undefined;
       this.transition('half-open');
     }
     if (this.probeStartedAt !== undefined && now - this.probeStartedAt < this.probeTimeoutMs) return undefined;
     this.probeStartedAt = now;
-    return this.passOf(this.generation, true);
+    return this.passOf(this.generation, true, now);
   }
 
   /** The upstream channel is known to be down (e.g. connectivity TRANSIENT_FAILURE): opens now unless already open. */
@@ -112,19 +119,25 @@ export class InferenceBreaker {
     }
   }
 
-  private passOf(generation: number, probe: boolean): BreakerPass {
+  private passOf(generation: number, probe: boolean, admittedAt: number): BreakerPass {
     let reported = false;
     return {
       report: (outcome) => {
         if (reported) return;
         reported = true;
+        if (outcome === 'success') this.lastSuccessAt = Math.max(this.lastSuccessAt, this.clock());
         if (generation !== this.generation) return;
-        this.record(outcome, probe);
+        this.record(outcome === 'slow' ? this.slowOutcome(admittedAt) : outcome, probe);
       },
     };
   }
 
-  private record(outcome: CallOutcome, probe: boolean): void {
+  /** A call that ran out of time is a failure only if nothing succeeded while it was in flight. */
+  private slowOutcome(admittedAt: number): Exclude<CallOutcome, 'slow'> {
+    return this.lastSuccessAt >= admittedAt ? 'neutral' : 'failure';
+  }
+
+  private record(outcome: Exclude<CallOutcome, 'slow'>, probe: boolean): void {
     if (probe) {
       this.probeStartedAt = undefined;
       if (outcome === 'success') this.transition('closed');
@@ -156,8 +169,9 @@ export const UNTRACKED_PASS: BreakerPass = Object.freeze({ report: () => undefin
 
 /**
  * The breaker outcome of a finished upstream call from its gRPC status code (`undefined` for
- * an error without one, e.g. a socket error): UNAVAILABLE, DEADLINE_EXCEEDED and code-less
- * errors are failures, CANCELLED is neutral, every other code (OK included) is a success.
+ * an error without one, e.g. a socket error): UNAVAILABLE and code-less errors are failures,
+ * DEADLINE_EXCEEDED is slow (a failure only if nothing else succeeded meanwhile), CANCELLED is
+ * neutral, every other code (OK included) is a success.
  *
  * DEADLINE_EXCEEDED caused by a caller's own short deadline says nothing about the upstream;
  * pass `callerLimited: true` for those so a client sending tiny deadlines cannot open the
@@ -165,7 +179,7 @@ export const UNTRACKED_PASS: BreakerPass = Object.freeze({ report: () => undefin
  */
 export function breakerOutcomeOf(code: number | undefined, options: { callerLimited?: boolean } = {}): CallOutcome {
   if (code === undefined || code === status.UNAVAILABLE) return 'failure';
-  if (code === status.DEADLINE_EXCEEDED) return options.callerLimited === true ? 'neutral' : 'failure';
+  if (code === status.DEADLINE_EXCEEDED) return options.callerLimited === true ? 'neutral' : 'slow';
   if (code === status.CANCELLED) return 'neutral';
   return 'success';
 }

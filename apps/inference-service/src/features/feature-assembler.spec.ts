@@ -127,6 +127,8 @@ describe(FeatureAssembler.name, () => {
       [[aRow(), aRow({ features: { distance: 1, speed: 3 } })], 'rows[1].features.speed', /unknown feature "speed": this model version takes request-time features "distance", "hour_of_day"/],
       [[aRow({ features: {} })], 'rows[0].features.distance', /missing request-time feature "distance"/],
       [[aRow({ features: { distance: 'far' as unknown as number } })], 'rows[0].features.distance', /expected a number or a boolean, got the string "far"/],
+      [[aRow({ features: { distance: Number.POSITIVE_INFINITY } })], 'rows[0].features.distance', /expected a number or a boolean, got Infinity/],
+      [[aRow({ features: { distance: Number.NaN } })], 'rows[0].features.distance', /expected a number or a boolean, got NaN/],
       [[aRow(), aRow({ entityId: '' })], 'rows[1].entity_id', /is empty, but stored features "route_stats.flights_7d"/],
     ];
     for (const [rows, field, message] of cases) {

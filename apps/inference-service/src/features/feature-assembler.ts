@@ -282,7 +282,7 @@ function checkRows(plan: FeaturePlan, rows: readonly AssemblyRow[]): Map<string,
       if (!request.has(name) && !stored.has(name)) {
         throw new RowInputError(field, `unknown feature "${name}": this model version takes request-time features ${listOf(plan.requestFeatures)} and stored features ${listOf(plan.storedFeatures)}`);
       }
-      if (value !== null && typeof value !== 'boolean' && !(typeof value === 'number' && !Number.isNaN(value))) {
+      if (value !== null && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value))) {
         throw new RowInputError(field, `expected a number or a boolean, got ${typeof value === 'string' ? `the string ${JSON.stringify(value)}` : String(value)}`);
       }
     }

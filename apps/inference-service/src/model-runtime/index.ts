@@ -14,6 +14,7 @@ export {
   type TimedPrediction,
 } from './loaded-model';
 export { type BatchedResult, DynamicBatcher, type SessionRunner } from './dynamic-batcher';
+export { EventLoopStallProbe } from './event-loop-stall';
 export { InvalidInputError, ModelLoadError, type ModelLoadFailureReason, ModelUnavailableError } from './model-runtime.errors';
 export { type AliasLoadFailure, type AliasStatus, ServedModel } from './served-model';
 export { type InferenceTensor, type TensorValue } from './tensors';

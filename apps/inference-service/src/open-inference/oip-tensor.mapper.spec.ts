@@ -1,6 +1,7 @@
 import type { oipV1 } from '@strata/contracts';
 
 import { InvalidInputError } from '../model-runtime';
+import { inputFieldOf, NonFiniteElementError } from '../predict/tensor-values';
 import { fromOipInput, toOipOutput } from './oip-tensor.mapper';
 
 const input = (overrides: Partial<oipV1.ModelInferRequest_InferInputTensor>): oipV1.ModelInferRequest_InferInputTensor => ({ name: 'x', datatype: 'FP32', shape: ['2'], parameters: {}, contents: null, ...overrides });
@@ -33,6 +34,23 @@ describe('fromOipInput', () => {
     expect(attempt).toThrow(InvalidInputError);
     expect(attempt).toThrow(message);
     expect(attempt).toThrow('input "x"');
+  });
+
+  it.each([
+    ['FP32 Infinity', input({ contents: contents({ fp32Contents: [1, Number.POSITIVE_INFINITY] }) }), undefined, 'inputs[x].contents.fp32_contents[1]'],
+    ['FP32 NaN', input({ contents: contents({ fp32Contents: [Number.NaN, 1] }) }), undefined, 'inputs[x].contents.fp32_contents[0]'],
+    ['FP64 -Infinity', input({ datatype: 'FP64', contents: contents({ fp64Contents: [Number.NEGATIVE_INFINITY, 1] }) }), undefined, 'inputs[x].contents.fp64_contents[0]'],
+    ['FP64 NaN in raw contents', input({ datatype: 'FP64' }), Buffer.from(new Float64Array([1, Number.NaN]).buffer), 'inputs[x].raw_input_contents[1]'],
+  ])('refuses a non-finite element (%s), naming the element', (_, tensor, raw, field) => {
+    let caught: unknown;
+    try {
+      fromOipInput(tensor, raw);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(NonFiniteElementError);
+    expect(inputFieldOf(caught as NonFiniteElementError)).toBe(field);
+    expect((caught as Error).message).toMatch(/must be finite numbers \(NaN, Infinity and -Infinity are refused\)$/);
   });
 });
 

@@ -6,6 +6,7 @@ import type { TensorSpec } from '@strata/onnx';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/service-runtime';
 
 import { type InferenceTensor, InvalidInputError, type ModelSignature, type ServedModel } from '../model-runtime';
+import { inputFieldOf } from '../predict/tensor-values';
 import { ModelCatalog } from '../serving/model-catalog';
 import { modelStatusOf } from '../serving/model-status';
 import { PredictionService } from '../serving/prediction.service';
@@ -148,7 +149,7 @@ function inputsOf(request: oipV1.ModelInferRequest): Record<string, InferenceTen
     try {
       inputs[input.name] = fromOipInput(input, raw.length > 0 ? raw[index] : undefined);
     } catch (error) {
-      if (error instanceof InvalidInputError) throw new InvalidArgumentError(error.message, [{ field: `inputs[${error.field}]`, description: error.message }]);
+      if (error instanceof InvalidInputError) throw new InvalidArgumentError(error.message, [{ field: inputFieldOf(error), description: error.message }]);
       throw error;
     }
   });

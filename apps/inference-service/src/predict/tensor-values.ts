@@ -84,7 +84,36 @@ export function inferenceTensorOf(source: TensorSource): InferenceTensor {
   if (raw !== undefined && typed.length > 0) throw new InvalidInputError(name, `has both contents and ${rawField}; send one`);
   const data = raw !== undefined ? fromRaw(name, datatype, raw, count, rawField) : fromContents(name, datatype, typed);
   if (data.length !== count) throw new InvalidInputError(name, `shape [${shape.join(', ')}] needs ${count} values, got ${data.length}`);
+  if (datatype === 'FP32' || datatype === 'FP64') refuseNonFinite(name, datatype, data, raw !== undefined ? rawField : `contents.${snake(member)}`);
   return { datatype, shape, data };
+}
+
+/**
+ * A float element that is NaN, Infinity or -Infinity. No datatype accepts them in a request: a
+ * JSON number beyond the float range (`1e400`) parses as Infinity, and a model fed one answers
+ * garbage instead of an error. Missing values travel as `null` feature values in rows.
+ */
+export class NonFiniteElementError extends InvalidInputError {
+  constructor(
+    tensorName: string,
+    /** The element's path below the tensor, e.g. `contents.fp32_contents[3]`. */
+    readonly element: string,
+    detail: string,
+  ) {
+    super(tensorName, detail);
+  }
+}
+
+/** The request path an {@link InvalidInputError} names: `inputs[<name>]`, down to the element for a non-finite one. */
+export function inputFieldOf(error: InvalidInputError): string {
+  return error instanceof NonFiniteElementError ? `inputs[${error.field}].${error.element}` : `inputs[${error.field}]`;
+}
+
+function refuseNonFinite(name: string, datatype: OipDatatype, data: readonly TensorValue[], member: string): void {
+  const index = data.findIndex((value) => !Number.isFinite(value));
+  if (index < 0) return;
+  const value = String(data[index]);
+  throw new NonFiniteElementError(name, `${member}[${index}]`, `${member}[${index}] is ${value}: ${datatype} elements must be finite numbers (NaN, Infinity and -Infinity are refused)`);
 }
 
 /**

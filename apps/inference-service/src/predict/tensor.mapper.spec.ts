@@ -2,6 +2,7 @@ import { commonV1 } from '@strata/contracts';
 import { type OipDatatype } from '@strata/onnx';
 
 import { type InferenceTensor, InvalidInputError } from '../model-runtime';
+import { inputFieldOf, NonFiniteElementError } from './tensor-values';
 import { oipDatatypeOfWire, toInferenceTensor, toWireTensor, wireDatatypeOf } from './tensor.mapper';
 
 const WIRE = commonV1.TensorDataType;
@@ -153,6 +154,36 @@ describe('tensor mapper', () => {
     it('rejects BYTES that are not UTF-8', () => {
       const wire = aWireTensor({ datatype: WIRE.TENSOR_DATA_TYPE_BYTES, shape: ['1'], contents: { ...emptyContents(), bytesContents: [Buffer.from([0xff, 0xfe])] } });
       expect(invalidInput(() => toInferenceTensor(wire)).message).toContain('value 0 is not valid UTF-8');
+    });
+
+    it.each([
+      ['FP32', 'Infinity (1e400 overflowed)', WIRE.TENSOR_DATA_TYPE_FP32, 'fp32Contents', 'fp32_contents', Number.POSITIVE_INFINITY],
+      ['FP32', '-Infinity', WIRE.TENSOR_DATA_TYPE_FP32, 'fp32Contents', 'fp32_contents', Number.NEGATIVE_INFINITY],
+      ['FP32', 'NaN', WIRE.TENSOR_DATA_TYPE_FP32, 'fp32Contents', 'fp32_contents', Number.NaN],
+      ['FP64', 'Infinity', WIRE.TENSOR_DATA_TYPE_FP64, 'fp64Contents', 'fp64_contents', Number.POSITIVE_INFINITY],
+      ['FP64', '-Infinity', WIRE.TENSOR_DATA_TYPE_FP64, 'fp64Contents', 'fp64_contents', Number.NEGATIVE_INFINITY],
+      ['FP64', 'NaN', WIRE.TENSOR_DATA_TYPE_FP64, 'fp64Contents', 'fp64_contents', Number.NaN],
+    ] as const)('refuses a non-finite %s element (%s), naming the element', (datatype, _, wireDatatype, member, snake, value) => {
+      const error = invalidInput(() => toInferenceTensor(aWireTensor({ datatype: wireDatatype, contents: { ...emptyContents(), [member]: [0.5, 1, value] } })));
+      expect(error).toBeInstanceOf(NonFiniteElementError);
+      expect(inputFieldOf(error)).toBe(`inputs[features].contents.${snake}[2]`);
+      expect(error.message).toBe(`input "features": contents.${snake}[2] is ${String(value)}: ${datatype} elements must be finite numbers (NaN, Infinity and -Infinity are refused)`);
+    });
+
+    it.each([
+      ['FP32', WIRE.TENSOR_DATA_TYPE_FP32, 4, (raw: Buffer, at: number, value: number) => raw.writeFloatLE(value, at)],
+      ['FP64', WIRE.TENSOR_DATA_TYPE_FP64, 8, (raw: Buffer, at: number, value: number) => raw.writeDoubleLE(value, at)],
+    ] as const)('refuses a NaN or infinite %s element in raw_contents, naming the element', (_, datatype, size, write) => {
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        const raw = Buffer.alloc(3 * size);
+        [1, bad, 2].forEach((value, index) => write(raw, index * size, value));
+        const error = invalidInput(() => toInferenceTensor(aWireTensor({ datatype, contents: null, rawContents: raw })));
+        expect(inputFieldOf(error)).toBe('inputs[features].raw_contents[1]');
+      }
+    });
+
+    it('names only the tensor for other refusals', () => {
+      expect(inputFieldOf(invalidInput(() => toInferenceTensor(aWireTensor({ shape: ['2', '3'] }))))).toBe('inputs[features]');
     });
 
     it('refuses values in a member other than the datatype\'s (they would be silently ignored)', () => {

@@ -5,7 +5,7 @@ import { createStrataClient } from '@strata/service-runtime';
 import { createHash } from 'node:crypto';
 import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
 import { ArtifactError, type DownloadedArtifact, ModelRegistry, type VersionMetadata } from './model-registry';
-import { DEFAULT_TRAFFIC_POLICY, type ModelReleaseState, type ReleaseMessage, type TrafficPolicy } from './release-state';
+import { DEFAULT_TRAFFIC_POLICY, type ModelReleaseState, type ReleaseMessage, type TrafficPolicy, type VersionLifecycle } from './release-state';
 
 interface RegistryClient extends Client {
   WatchReleases(request: registryV1.WatchReleasesRequest, metadata: Metadata): ClientReadableStream<registryV1.WatchReleasesResponse>;
@@ -110,7 +110,22 @@ function versionMetadataOf(version: registryV1.ModelVersion): VersionMetadata {
       digest: contract.digest,
     })),
     tags: { ...version.tags },
+    ...lifecycleOf(version.status),
   };
+}
+
+// The wire's VersionStatus as inference reads it; nothing when unset.
+function lifecycleOf(status: registryV1.VersionStatus | undefined): { status?: VersionLifecycle } {
+  switch (status as unknown as string) {
+    case 'VERSION_STATUS_ACTIVE':
+      return { status: 'active' };
+    case 'VERSION_STATUS_DEPRECATED':
+      return { status: 'deprecated' };
+    case 'VERSION_STATUS_ARCHIVED':
+      return { status: 'archived' };
+    default:
+      return {};
+  }
 }
 
 function releaseMessageOf(message: registryV1.WatchReleasesResponse): ReleaseMessage {
@@ -131,6 +146,10 @@ function releaseMessageOf(message: registryV1.WatchReleasesResponse): ReleaseMes
         return { kind: 'alias-moved', revision, modelName: event.modelName, alias: event.alias, target: { version: event.version, sha256: event.artifactSha256 } };
       case 'RELEASE_EVENT_KIND_TRAFFIC_POLICY_CHANGED':
         return { kind: 'traffic-policy', revision, modelName: event.modelName, policy: policyOf(event.trafficPolicy) };
+      case 'RELEASE_EVENT_KIND_VERSION_STATUS_CHANGED': {
+        const { status } = lifecycleOf(event.versionStatus);
+        return status === undefined ? { kind: 'other', revision } : { kind: 'version-status', revision, modelName: event.modelName, version: event.version, status };
+      }
       default:
         return { kind: 'other', revision };
     }

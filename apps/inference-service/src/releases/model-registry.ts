@@ -1,4 +1,4 @@
-import { type ReleaseMessage } from './release-state';
+import { type ReleaseMessage, type VersionLifecycle } from './release-state';
 
 /** A downloaded artifact whose sha256 and size were checked against the registry's header. */
 export interface DownloadedArtifact {
@@ -17,6 +17,8 @@ export interface VersionMetadata {
   /** lineage.feature_contracts */
   readonly featureContracts: readonly { readonly name: string; readonly version: number; readonly digest: string }[];
   readonly tags: Readonly<Record<string, string>>;
+  /** Its lifecycle status in the registry; undefined when not reported. ARCHIVED versions are not served. */
+  readonly status?: VersionLifecycle;
 }
 
 /** The registry as inference sees it: the release stream and artifacts. gRPC in production, fakes in unit tests. */

@@ -30,6 +30,15 @@ describe(ReleaseState.name, () => {
     expect(state.revision).toBe(7);
   });
 
+  it('reports a version\'s new status once, in revision order', () => {
+    const state = new ReleaseState();
+    state.apply({ kind: 'snapshot', revision: 1, reset: false, models: new Map() });
+    const archived = { kind: 'version-status', revision: 2, modelName: 'm', version: 3, status: 'archived' } as const;
+    expect(state.apply(archived)).toEqual([{ kind: 'version-status', modelName: 'm', version: 3, status: 'archived' }]);
+    expect(state.apply(archived)).toEqual([]);
+    expect(state.revision).toBe(2);
+  });
+
   it('removes every alias of a model that left the snapshot', () => {
     const state = new ReleaseState();
     state.apply({ kind: 'snapshot', revision: 1, reset: false, models: new Map([['m', model({ production: [1, 'a'] })]]) });

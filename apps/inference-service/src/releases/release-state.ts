@@ -11,6 +11,12 @@ export interface TrafficPolicy {
   readonly shadowPercent?: number;
 }
 
+/** A registry version's lifecycle status: ACTIVE, DEPRECATED (still served) or ARCHIVED (final, never served). */
+export type VersionLifecycle = 'active' | 'deprecated' | 'archived';
+
+/** A version's new lifecycle status, as VERSION_STATUS_CHANGED reports it. */
+export type VersionStatusChange = { readonly kind: 'version-status'; readonly modelName: string; readonly version: number; readonly status: VersionLifecycle };
+
 /** One model's release state. */
 export interface ModelReleaseState {
   readonly aliases: ReadonlyMap<string, AliasTarget>;
@@ -22,14 +28,16 @@ export type ReleaseMessage =
   | { readonly kind: 'snapshot'; readonly revision: number; readonly reset: boolean; readonly models: ReadonlyMap<string, ModelReleaseState> }
   | { readonly kind: 'alias-moved'; readonly revision: number; readonly modelName: string; readonly alias: string; readonly target: AliasTarget }
   | { readonly kind: 'traffic-policy'; readonly revision: number; readonly modelName: string; readonly policy: TrafficPolicy }
+  | (VersionStatusChange & { readonly revision: number })
   | { readonly kind: 'other'; readonly revision: number }
   | { readonly kind: 'heartbeat'; readonly revision: number };
 
-/** A change a consumer acts on: an alias to (re)load, an alias gone, or a new traffic policy. */
+/** A change a consumer acts on: an alias to (re)load, an alias gone, a new traffic policy, or a version's new status. */
 export type ReleaseChange =
   | { readonly kind: 'alias-target'; readonly modelName: string; readonly alias: string; readonly target: AliasTarget }
   | { readonly kind: 'alias-removed'; readonly modelName: string; readonly alias: string }
-  | { readonly kind: 'traffic-policy'; readonly modelName: string; readonly policy: TrafficPolicy };
+  | { readonly kind: 'traffic-policy'; readonly modelName: string; readonly policy: TrafficPolicy }
+  | VersionStatusChange;
 
 /** The default policy of a model without one: everything to `production`. */
 export const DEFAULT_TRAFFIC_POLICY: TrafficPolicy = { splits: [{ alias: 'production', percent: 100 }] };
@@ -68,6 +76,9 @@ export class ReleaseState {
       case 'traffic-policy':
         this.currentRevision = message.revision;
         return this.setPolicy(message.modelName, message.policy);
+      case 'version-status':
+        this.currentRevision = message.revision;
+        return [{ kind: 'version-status', modelName: message.modelName, version: message.version, status: message.status }];
       case 'other':
       case 'heartbeat':
         this.currentRevision = Math.max(this.currentRevision, message.revision);

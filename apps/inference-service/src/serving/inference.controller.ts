@@ -5,9 +5,11 @@ import { type Metadata, type ServerUnaryCall, status } from '@grpc/grpc-js';
 import { durationToMs, FailedPreconditionError, InvalidArgumentError, NotFoundError, ServiceError, toTimestamp } from '@strata/service-runtime';
 import type { FeatureScalar } from '../features';
 import { type InferenceTensor, InvalidInputError } from '../model-runtime';
+import { inputFieldOf } from '../predict/tensor-values';
 import { toInferenceTensor, toWireTensor } from '../predict/tensor.mapper';
 import { ModelCatalog } from './model-catalog';
 import { modelStatusOf, type ModelStatusView } from './model-status';
+import { checkPredictionRows } from './prediction-limits';
 import { type Prediction, type PredictionRequest, PredictionService } from './prediction.service';
 import { ReleaseLoader } from './release-loader';
 import { announceServedBy, featureContractLabel } from './response-metadata';
@@ -104,6 +106,8 @@ const MAX_BATCH_REQUESTS = 1000;
 
 function predictionRequestOf(request: inferenceV1.PredictRequest): PredictionRequest {
   if (request.model == null || request.model.name === '') throw new InvalidArgumentError('model.name is required', [{ field: 'model.name', description: 'required' }]);
+  const rows = request.rows.map((row, index) => ({ entityId: row.entityId, features: Object.fromEntries(Object.entries(row.features).map(([name, value]) => [name, scalarOf(value, `rows[${index}].features.${name}`)])) }));
+  checkPredictionRows(rows);
   return {
     modelName: request.model.name,
     ...(request.model.version == null || request.model.version === 0 ? {} : { version: request.model.version }),
@@ -111,7 +115,7 @@ function predictionRequestOf(request: inferenceV1.PredictRequest): PredictionReq
     inputs: inputsOf(request.inputs),
     routingKey: request.routingKey,
     outputNames: request.outputNames,
-    rows: request.rows.map((row, index) => ({ entityId: row.entityId, features: Object.fromEntries(Object.entries(row.features).map(([name, value]) => [name, scalarOf(value, `rows[${index}].features.${name}`)])) })),
+    rows,
     strictFeatures: request.strictFeatures,
     ...(request.maxFeatureStaleness == null ? {} : { maxFeatureStalenessMs: durationToMs(request.maxFeatureStaleness, 'max_feature_staleness') }),
     ...(request.featureSet == null || request.featureSet.name === '' ? {} : { featureSet: { name: request.featureSet.name, version: request.featureSet.version } }),
@@ -172,7 +176,7 @@ function inputsOf(tensors: readonly inferenceV1.PredictRequest['inputs'][number]
   try {
     return Object.fromEntries(tensors.map((tensor) => [tensor.name, toInferenceTensor(tensor)]));
   } catch (error) {
-    if (error instanceof InvalidInputError) throw new InvalidArgumentError(error.message, [{ field: `inputs[${error.field}]`, description: error.message }]);
+    if (error instanceof InvalidInputError) throw new InvalidArgumentError(error.message, [{ field: inputFieldOf(error), description: error.message }]);
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { FailedPreconditionError } from '@strata/service-runtime';
 import type { FeaturePlan } from '../features';
 import { type LoadedModel, ServedModel } from '../model-runtime';
 import { DEFAULT_TRAFFIC_POLICY, type TrafficPolicy } from '../releases/release-state';
@@ -20,6 +21,8 @@ export class ModelCatalog implements OnModuleDestroy {
   private readonly policies = new Map<string, TrafficPolicy>();
   private readonly details = new WeakMap<LoadedModel, VersionDetails>();
   private readonly bytesByVersion = new Map<string, number>();
+  /** `<model>@<version>` of every version the release stream reported ARCHIVED (final: never removed). */
+  private readonly archived = new Set<string>();
 
   /** The served model called `name`, created empty on first use. */
   served(name: string): ServedModel {
@@ -59,6 +62,15 @@ export class ModelCatalog implements OnModuleDestroy {
     return total;
   }
 
+  /** Records that a version was archived in the registry: it must not be served any more. */
+  markArchived(modelName: string, version: number): void {
+    this.archived.add(`${modelName}@${version}`);
+  }
+
+  isArchived(modelName: string, version: number): boolean {
+    return this.archived.has(`${modelName}@${version}`);
+  }
+
   setPolicy(name: string, policy: TrafficPolicy): void {
     this.policies.set(name, policy);
   }
@@ -71,4 +83,10 @@ export class ModelCatalog implements OnModuleDestroy {
     await Promise.all([...this.models.values()].map((model) => model.close()));
     this.models.clear();
   }
+}
+
+/** FAILED_PRECONDITION for a request of a version the registry archived (ARCHIVED is final; the version is never served again). */
+export function archivedVersionError(modelName: string, version: number): FailedPreconditionError {
+  const description = `${modelName} version ${version} is ARCHIVED in the registry; archived versions are not served`;
+  return new FailedPreconditionError(description, [{ type: 'VERSION_STATUS', subject: `${modelName}:${version}`, description }]);
 }

@@ -8,7 +8,7 @@ import { type AssembledFeatures, type AssemblyRow, FeatureAssembler, type Featur
 import { type InferenceTensor, InvalidInputError, type LoadedModel, type ModelLease, type ModelSignature, ModelUnavailableError, type ServedModel } from '../model-runtime';
 import { type PairedRun, ShadowMirror, TrafficComparisons } from '../comparison';
 import { chooseAlias, shouldShadow } from '../routing/traffic-router';
-import { ModelCatalog } from './model-catalog';
+import { archivedVersionError, ModelCatalog } from './model-catalog';
 import { featureContractLabel } from './response-metadata';
 import { VersionLoader } from './version-loader';
 import { VersionPins } from './version-pins';
@@ -265,8 +265,12 @@ export class PredictionService implements OnModuleDestroy {
     return { lease: leaseAlias(served, alias), alias, fallback: false, routed: true, routingKey };
   }
 
-  /** An alias's version when one serves it, else a pinned version loaded on demand. */
+  /** An alias's version when one serves it, else a pinned version loaded on demand; never an ARCHIVED one. */
   private async leaseVersion(served: ServedModel, version: number): Promise<ModelLease> {
+    if (this.catalog.isArchived(served.modelName, version)) {
+      this.pins.drop(served.modelName, version);
+      throw archivedVersionError(served.modelName, version);
+    }
     for (const status of served.status()) {
       if (status.version !== version) continue;
       try {
@@ -281,6 +285,12 @@ export class PredictionService implements OnModuleDestroy {
       return await this.pins.lease(served.modelName, version);
     } catch (error) {
       if (codeOf(error) === grpcStatus.NOT_FOUND) throw new NotFoundError(`${served.modelName} has no version ${version} in the registry`);
+      if (error instanceof FailedPreconditionError) throw error;
+      // The registry refuses the artifact of an ARCHIVED version (archived between GetVersion and the download).
+      if (codeOf(error) === grpcStatus.FAILED_PRECONDITION) {
+        this.catalog.markArchived(served.modelName, version);
+        throw archivedVersionError(served.modelName, version);
+      }
       if (error instanceof UnavailableError) throw error;
       throw new UnavailableError(`${served.modelName} version ${version} could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
     }

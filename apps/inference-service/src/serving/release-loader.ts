@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { LOGGER, type ServiceReadiness } from '@strata/service-runtime';
 import type { Logger } from 'pino';
 import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.config';
+import { EventLoopStallProbe } from '../model-runtime';
 import { ModelRegistry } from '../releases/model-registry';
 import { ReleaseFollower } from '../releases/release-follower';
 import type { AliasTarget, ReleaseChange } from '../releases/release-state';
@@ -109,6 +110,13 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
           this.catalog.setPolicy(change.modelName, change.policy);
           this.logger.info(`traffic policy of ${change.modelName}: ${change.policy.splits.map((split) => `${split.alias} ${split.percent}%`).join(', ')}`);
           break;
+        case 'version-status':
+          // An alias never points at an ARCHIVED version (the registry refuses it); a version pinned by number may.
+          if (change.status === 'archived') {
+            this.catalog.markArchived(change.modelName, change.version);
+            this.logger.info(`${change.modelName} version ${change.version} archived: no longer served by number`);
+          }
+          break;
       }
       this.notifyReadiness();
     }
@@ -118,18 +126,21 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
   private async load(modelName: string, alias: string, target: AliasTarget): Promise<void> {
     const served = this.catalog.served(modelName);
     const started = Date.now();
+    // Requests are served while a version loads: the log says how long the load held them up.
+    const stall = EventLoopStallProbe.start();
     const loading = this.inProgress.get(modelName) ?? new Map<string, number>();
     this.inProgress.set(modelName, loading.set(alias, target.version));
     try {
       const { model } = await this.versions.load(modelName, target.version, target.sha256, this.stop.signal);
       served.swap(alias, model);
-      this.logger.info(`serving ${modelName}@${alias} = version ${target.version} (loaded and warmed in ${Date.now() - started} ms)`);
+      this.logger.info(`serving ${modelName}@${alias} = version ${target.version} (loaded and warmed in ${Date.now() - started} ms; event loop stalled at most ${Math.round(stall.stop())} ms meanwhile)`);
     } catch (error) {
       if (this.stop.signal.aborted) return;
       this.failures += 1;
       served.recordFailure(alias, target.version, error);
       this.logger.error({ err: error }, `could not load ${modelName} version ${target.version} for ${alias}; still serving the previous version: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
+      stall.stop();
       loading.delete(alias);
     }
   }

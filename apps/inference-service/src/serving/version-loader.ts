@@ -3,7 +3,7 @@ import { INFERENCE_CONFIG, type InferenceConfig } from '../config/inference.conf
 import { type BatchingOptions, loadModel, ModelLoadError } from '../model-runtime';
 import { buildFeaturePlan, FeaturePlanError, type FeatureSetContract, FeatureStore, FeatureStoreError } from '../features';
 import { ModelRegistry, type VersionMetadata } from '../releases/model-registry';
-import { ModelCatalog } from './model-catalog';
+import { archivedVersionError, ModelCatalog } from './model-catalog';
 import { estimateModelBytes, type PinnableVersion } from './version-pins';
 
 /** Version tag that makes every request of the version require PRESENT features (as strict_features). */
@@ -30,6 +30,10 @@ export class VersionLoader {
   /** @throws {@link ModelLoadError} (or the registry's error) when any step fails; nothing stays allocated. */
   async load(modelName: string, version: number, releasedSha256: string | undefined, signal: AbortSignal): Promise<PinnableVersion> {
     const metadata = await this.registry.getVersion(modelName, version, signal);
+    if (metadata.status === 'archived') {
+      this.catalog.markArchived(modelName, version);
+      throw archivedVersionError(modelName, version);
+    }
     const artifact = await this.registry.downloadArtifact(modelName, version, signal);
     if (releasedSha256 !== undefined && artifact.sha256 !== releasedSha256) {
       throw new ModelLoadError('DIGEST_MISMATCH', modelName, version, `the artifact's sha256 ${artifact.sha256} is not the released ${releasedSha256}`);

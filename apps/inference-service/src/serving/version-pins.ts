@@ -78,6 +78,15 @@ export class VersionPins {
     return total;
   }
 
+  /** Unloads one pinned version, if pinned (after its in-flight requests). */
+  drop(modelName: string, version: number): void {
+    const key = keyOf(modelName, version);
+    const pin = this.pins.get(key);
+    if (pin === undefined) return;
+    this.pins.delete(key);
+    pin.model.retire();
+  }
+
   /** Unloads every pinned version (shutdown); resolves when their sessions are released. */
   async close(): Promise<void> {
     const models = [...this.pins.values()].map((pin) => pin.model);

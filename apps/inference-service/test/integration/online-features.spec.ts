@@ -202,6 +202,19 @@ describe('inference-service predicting from entity IDs (registry, feature-servic
     expect(both.fieldViolations[0]?.field).toBe('inputs[features]');
   });
 
+  it('refuses NaN and ±Infinity feature values and an entity ID over 1024 bytes before fetching, naming the field', async () => {
+    for (const value of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
+      const failure = await failureOf(predict([row(KNOWN_ROUTE), row(KNOWN_ROUTE, { distance: { doubleValue: value } })]));
+      expect(failure.code).toBe(status.INVALID_ARGUMENT);
+      expect(failure.fieldViolations).toEqual([{ field: 'rows[1].features.distance', description: expect.stringContaining('feature values must be finite numbers') }]);
+    }
+    // A 1.5 MiB entity ID came back in feature_issues (once per stored feature): answers over the gRPC message limit.
+    const huge = await failureOf(predict([row('x'.repeat(1.5 * 1024 * 1024))]));
+    expect(huge.code).toBe(status.INVALID_ARGUMENT);
+    expect(huge.fieldViolations).toEqual([{ field: 'rows[0].entity_id', description: 'is 1572864 bytes long; entity IDs are at most 1024 bytes (UTF-8)' }]);
+    expect((await predict([row('x'.repeat(1024))])).degradation.featureIssues).toEqual([{ entityId: 'x'.repeat(1024), feature: 'route_stats.flights_7d', status: 'FEATURE_STATUS_DEFAULTED' }]);
+  });
+
   it('keeps answering with features_defaulted when the feature-service is killed mid-load; strict requests fail instead', async () => {
     let failed = 0;
     const answers: { afterKill: boolean; answer: Answer }[] = [];

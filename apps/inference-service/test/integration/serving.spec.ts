@@ -37,6 +37,15 @@ async function untilServed(model: object, version: number): Promise<void> {
   }
 }
 
+/** Waits until inference has applied the registry's release revision (events apply in order). */
+async function untilReleaseRevision(revision: number): Promise<void> {
+  for (;;) {
+    const { status: current } = await client.call<{ status: { releaseRevision: string } }>('getModelStatus', { modelName: 'delays' });
+    if (Number(current.releaseRevision) >= revision) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 beforeAll(async () => {
   registry = await TestRegistry.start();
   await registry.createModel('delays');
@@ -170,6 +179,24 @@ describe('serving released models', () => {
     expect(pinned.outputs[0]?.contents.fp32Contents[0]).toBeCloseTo(1 / (1 + Math.exp(-3)), 6); // k = 3
     const { status: after } = await client.call<{ status: { versions: { version: number; aliases: string[]; state: string }[] } }>('getModelStatus', { modelName: 'delays' });
     expect(after.versions).toContainEqual(expect.objectContaining({ version: unaliased, aliases: [], state: 'MODEL_LOAD_STATE_READY' }));
+  });
+
+  it('refuses a version once it is ARCHIVED, pinned or not (FAILED_PRECONDITION naming the version and its status), and unloads the pin', async () => {
+    const pinned = versions[2] as number; // loaded on demand by the test above
+    const neverLoaded = await register(5);
+    expect((await predict({ version: pinned })).modelVersion).toBe(pinned);
+
+    await registry.setVersionStatus('delays', neverLoaded, 'VERSION_STATUS_ARCHIVED');
+    const revision = await registry.setVersionStatus('delays', pinned, 'VERSION_STATUS_ARCHIVED');
+    await untilReleaseRevision(revision);
+
+    for (const version of [pinned, neverLoaded]) {
+      const refused = await failureOf(predict({ version }));
+      expect({ version, code: refused.code, details: refused.details }).toEqual({ version, code: status.FAILED_PRECONDITION, details: `delays version ${version} is ARCHIVED in the registry; archived versions are not served` });
+      expect(refused.preconditionViolations).toEqual([expect.objectContaining({ type: 'VERSION_STATUS', subject: `delays:${version}` })]);
+    }
+    const { status: after } = await client.call<{ status: { versions: { version: number }[] } }>('getModelStatus', { modelName: 'delays' });
+    expect(after.versions.map((version) => version.version)).not.toContain(pinned);
   });
 
   it('returns the served version in response metadata and timings in the message', async () => {

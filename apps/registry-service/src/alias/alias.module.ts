@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { FeatureContractsModule } from '../feature-contracts/feature-contracts.module';
 import { GatePolicyModule } from '../gate-policy/gate-policy.module';
+import { LiveTrafficModule } from '../traffic-policy/live-traffic.module';
 import { AliasController } from './alias.controller';
 import { AliasRepository } from './alias.repository';
 import { AliasService } from './alias.service';
@@ -9,7 +9,7 @@ import { RollbackAlias } from './rollback-alias';
 
 /** Aliases: gated, compare-and-set moves (SetAlias), rollbacks, reads. */
 @Module({
-  imports: [FeatureContractsModule, GatePolicyModule],
+  imports: [GatePolicyModule, LiveTrafficModule],
   controllers: [AliasController],
   providers: [AliasRepository, AliasService, PromoteVersion, RollbackAlias],
   exports: [AliasRepository],

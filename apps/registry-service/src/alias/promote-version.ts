@@ -4,17 +4,16 @@ import type { Logger } from 'pino';
 import type { AuditRecord } from '../audit-log/audit-entry';
 import { AuditLogRepository, type PrismaTx } from '../audit-log/audit-log.repository';
 import type { Caller } from '../auth/caller';
-import { FeatureContractChecker, type ServedFeatureSet } from '../feature-contracts/feature-contract';
-import { GateEvaluator, type GateInputs } from '../gate-policy/gate-evaluator';
-import { type GatedVersion, GateInputsRepository } from '../gate-policy/gate-inputs.repository';
-import type { GateEvaluation, GatePolicy } from '../gate-policy/gate-policy';
+import { GateInputsRepository } from '../gate-policy/gate-inputs.repository';
+import type { GateEvaluation } from '../gate-policy/gate-policy';
 import { GatePolicyRepository } from '../gate-policy/gate-policy.repository';
+import { GateRunner, type PreparedGate } from '../gate-policy/gate-runner';
 import { versionNotFound } from '../model-version/model-version.errors';
-import { Clock } from '../release/clock';
 import { type RegisteredModel, RegisteredModelRepository } from '../release/registered-model.repository';
 import { ReleaseEventRepository } from '../release/release-event.repository';
 import { ReleaseTransaction } from '../release/release-transaction';
 import { RequestCheck, requireModel } from '../release/request-checks';
+import { LiveTrafficGate } from '../traffic-policy/live-traffic-gate';
 import { type AliasState, auditStateOf } from './alias';
 import { checkExpectedVersion, checkMayMove, checkTargetStatus, gateFailure } from './alias-rules';
 import { AliasRepository } from './alias.repository';
@@ -52,9 +51,10 @@ class GateRefused extends Error {
 
 /**
  * SetAlias, the promotion: compare-and-set on the alias, the version must be ACTIVE, the
- * alias's gate must pass (or an admin overrides it), then the alias, its history, the release
- * event and the audit entry change in one transaction. A refused promotion changes nothing
- * and leaves one `alias_set_rejected` audit entry.
+ * alias's gate must pass — and, when the alias takes live traffic (a share above 0% in the
+ * traffic policy), production's role and gate too (LiveTrafficGate) — or an admin overrides
+ * them; then the alias, its history, the release event and the audit entry change in one
+ * transaction. A refused promotion changes nothing and leaves one `alias_set_rejected` audit entry.
  */
 @Injectable()
 export class PromoteVersion {
@@ -63,12 +63,11 @@ export class PromoteVersion {
     private readonly aliases: AliasRepository,
     private readonly policies: GatePolicyRepository,
     private readonly inputs: GateInputsRepository,
-    private readonly evaluator: GateEvaluator,
-    private readonly featureContracts: FeatureContractChecker,
+    private readonly gates: GateRunner,
+    private readonly liveTraffic: LiveTrafficGate,
     private readonly transactions: ReleaseTransaction,
     private readonly events: ReleaseEventRepository,
     private readonly audit: AuditLogRepository,
-    private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -85,11 +84,12 @@ export class PromoteVersion {
     checkMayMove(policy, caller, input.alias);
     const candidate = await this.inputs.version(model.id, input.version);
     if (candidate === undefined) throw versionNotFound(model.name, input.version);
-    // Asked before the transaction: a slow feature service must not hold the model's lock.
-    const served = policy.requireFeatureContractServed ? await this.featureContracts.lookup(candidate.featureContracts) : undefined;
+    // Prepared before the transaction: a slow feature service must not hold the model's lock.
+    const ownGate = await this.gates.prepare(input.alias, policy, [candidate]);
+    const liveGate = (await this.liveTraffic.takesLiveTraffic(model.id, input.alias)) ? await this.liveTraffic.prepare(model.id, [candidate]) : undefined;
     let outcome: { result: SetAliasResult; moved: boolean };
     try {
-      outcome = await this.transactions.forModel(model.id, (tx) => this.promote(tx, model, input, caller, policy, served));
+      outcome = await this.transactions.forModel(model.id, (tx) => this.promote(tx, model, input, caller, ownGate, liveGate));
     } catch (error) {
       if (!(error instanceof GateRefused)) throw error;
       await this.audit.appendAlone(this.auditRecord('alias_set_rejected', model, input, caller, { before: auditStateOf(error.current), gate: error.evaluation }));
@@ -110,20 +110,24 @@ export class PromoteVersion {
     model: RegisteredModel,
     input: SetAliasInput,
     caller: Caller,
-    policy: GatePolicy,
-    served: ReadonlyMap<string, ServedFeatureSet> | undefined,
+    ownGate: PreparedGate,
+    liveGate: PreparedGate | undefined,
   ): Promise<{ result: SetAliasResult; moved: boolean }> {
     const current = await this.aliases.find(model.id, input.alias, tx);
     checkExpectedVersion(input.alias, current?.version, input.expectedCurrentVersion);
     const target = await this.inputs.version(model.id, input.version, tx);
     if (target === undefined) throw versionNotFound(model.name, input.version);
     checkTargetStatus(model.name, target.version, target.status, ['active']);
-    if (JSON.stringify(await this.policies.find(model.id, input.alias, tx)) !== JSON.stringify(policy)) {
+    if (JSON.stringify(await this.policies.find(model.id, input.alias, tx)) !== JSON.stringify(ownGate.policy)) {
       throw new AbortedError(`the gate policy of alias ${input.alias} changed during the promotion: retry`);
     }
     if (current?.version === input.version) return { result: { alias: current, gate: UNCHANGED }, moved: false };
 
-    const evaluation = this.evaluator.evaluate(policy, await this.gateInputs(tx, model, input.alias, target, current, policy, served));
+    const own = await this.gates.evaluate(tx, model.id, ownGate, target, current?.version);
+    const live = await this.liveTraffic.takesLiveTraffic(model.id, input.alias, tx);
+    const action = `move alias ${input.alias} while it takes live traffic`;
+    const production = live ? await this.liveTraffic.evaluate(tx, model.id, caller, action, input.alias, target, liveGate) : undefined;
+    const evaluation: GateEvaluation = production === undefined ? own : { passed: own.passed && production.passed, checks: [...own.checks, ...production.checks], overridden: false };
     if (input.validateOnly) return { result: { ...(current === undefined ? {} : { alias: current }), gate: evaluation }, moved: false };
     if (!evaluation.passed && !input.overrideGate) throw new GateRefused(evaluation, current);
 
@@ -139,27 +143,6 @@ export class PromoteVersion {
     const after = await this.aliases.find(model.id, input.alias, tx);
     await this.audit.append(tx, this.auditRecord('alias_set', model, input, caller, { before: auditStateOf(current), after: auditStateOf(after), revision, gate }));
     return { result: { ...(after === undefined ? {} : { alias: after }), gate }, moved: true };
-  }
-
-  private async gateInputs(
-    tx: PrismaTx,
-    model: RegisteredModel,
-    alias: string,
-    candidate: GatedVersion,
-    current: AliasState | undefined,
-    policy: GatePolicy,
-    served: ReadonlyMap<string, ServedFeatureSet> | undefined,
-  ): Promise<GateInputs> {
-    const baseline = current === undefined ? undefined : await this.inputs.version(model.id, current.version, tx);
-    return {
-      candidate,
-      ...(baseline === undefined ? {} : { current: baseline }),
-      priorAliasMoves: await this.inputs.aliasMoves(tx, model.id, policy.requiredPriorAliases),
-      approvers: policy.requiredApprovals > 0 ? await this.inputs.approvers(tx, candidate.id, alias) : [],
-      featureContracts: candidate.featureContracts,
-      ...(served === undefined ? {} : { servedFeatureSets: served }),
-      now: this.clock.now(),
-    };
   }
 
   private auditRecord(

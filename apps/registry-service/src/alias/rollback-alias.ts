@@ -5,13 +5,15 @@ import { AuditLogRepository } from '../audit-log/audit-log.repository';
 import type { Caller } from '../auth/caller';
 import { GateInputsRepository } from '../gate-policy/gate-inputs.repository';
 import { GatePolicyRepository } from '../gate-policy/gate-policy.repository';
+import type { PreparedGate } from '../gate-policy/gate-runner';
 import { aliasNotFound, versionNotFound } from '../model-version/model-version.errors';
 import { RegisteredModelRepository } from '../release/registered-model.repository';
 import { ReleaseEventRepository } from '../release/release-event.repository';
 import { ReleaseTransaction } from '../release/release-transaction';
 import { RequestCheck, requireModel } from '../release/request-checks';
+import { LiveTrafficGate } from '../traffic-policy/live-traffic-gate';
 import { type AliasState, auditStateOf } from './alias';
-import { checkExpectedVersion, checkMayMove, checkTargetStatus } from './alias-rules';
+import { checkExpectedVersion, checkMayMove, checkTargetStatus, gateFailure } from './alias-rules';
 import { AliasRepository } from './alias.repository';
 
 /** RollbackAlias as the domain sees it. */
@@ -30,7 +32,10 @@ export interface RollbackAliasInput {
  * goes to 2 (previous 3), and a second rollback goes back to 3 — the contract's
  * previous_version stays true at every step, and a rollback never lands on a version nobody
  * chose just before. Going further back is an explicit, gated SetAlias to that version.
- * Gates are not evaluated (the target already passed them); it must not be ARCHIVED.
+ * Gates are not evaluated (the target already passed them); it must not be ARCHIVED. The
+ * exception is an alias that takes live traffic (a share above 0% in the traffic policy): its
+ * previous version may never have answered clients, so it needs production's role and must pass
+ * production's gate (LiveTrafficGate). Taking the alias's traffic away is always allowed.
  */
 @Injectable()
 export class RollbackAlias {
@@ -39,6 +44,7 @@ export class RollbackAlias {
     private readonly aliases: AliasRepository,
     private readonly policies: GatePolicyRepository,
     private readonly versions: GateInputsRepository,
+    private readonly liveTraffic: LiveTrafficGate,
     private readonly transactions: ReleaseTransaction,
     private readonly events: ReleaseEventRepository,
     private readonly audit: AuditLogRepository,
@@ -52,6 +58,7 @@ export class RollbackAlias {
       .that((input.expectedCurrentVersion ?? 0) >= 0, 'expected_current_version', 'must not be negative')
       .orThrow('RollbackAlias request');
     const model = await requireModel(this.models, input.modelName);
+    const liveGate = await this.prepareLiveGate(model.id, input.alias);
     const after = await this.transactions.forModel(model.id, async (tx) => {
       checkMayMove(await this.policies.find(model.id, input.alias, tx), caller, input.alias);
       const current = await this.aliases.find(model.id, input.alias, tx);
@@ -65,6 +72,11 @@ export class RollbackAlias {
       const target = await this.versions.version(model.id, previous, tx);
       if (target === undefined) throw versionNotFound(model.name, previous);
       checkTargetStatus(model.name, previous, target.status, ['active', 'deprecated']);
+      if (await this.liveTraffic.takesLiveTraffic(model.id, input.alias, tx)) {
+        const action = `roll back alias ${input.alias} while it takes live traffic`;
+        const evaluation = await this.liveTraffic.evaluate(tx, model.id, caller, action, input.alias, target, liveGate);
+        if (!evaluation.passed) throw gateFailure(input.alias, previous, evaluation);
+      }
 
       const move = { alias: input.alias, version: previous, previousVersion: current.version };
       const revision = await this.events.append(tx, {
@@ -91,5 +103,13 @@ export class RollbackAlias {
     });
     this.logger.info(`alias rolled back model=${model.name} alias=${input.alias} version=${after.previousVersion ?? 0}->${after.version} revision=${after.revision} by=${caller.subject}`);
     return after;
+  }
+
+  /** Production's gate prepared for the version a rollback of a live alias would land on; undefined when the alias has no live traffic. */
+  private async prepareLiveGate(modelId: string, alias: string): Promise<PreparedGate | undefined> {
+    if (!(await this.liveTraffic.takesLiveTraffic(modelId, alias))) return undefined;
+    const version = (await this.aliases.find(modelId, alias))?.previousVersion;
+    const target = version === undefined ? undefined : await this.versions.version(modelId, version);
+    return this.liveTraffic.prepare(modelId, target === undefined ? [] : [target]);
   }
 }

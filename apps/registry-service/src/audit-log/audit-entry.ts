@@ -11,7 +11,8 @@ export type AuditAction =
   | 'alias_set_rejected'
   | 'alias_rolled_back'
   | 'gate_policy_set'
-  | 'traffic_policy_set';
+  | 'traffic_policy_set'
+  | 'traffic_policy_set_rejected';
 
 /** One mutation of the registry: who, what, to which model/alias/version, why, before/after. */
 export interface AuditRecord {
@@ -27,7 +28,10 @@ export interface AuditRecord {
   readonly after?: unknown;
   /** Release revision of the change, when it changed release state. */
   readonly revision?: bigint;
-  /** The gate evaluation of a promotion (passed, refused or overridden), kept with the entry. */
+  /**
+   * The gate evaluation of a promotion (passed, refused or overridden), kept with the entry; for a
+   * refused traffic policy, the policy asked for and each refused alias's evaluation (or the denial).
+   */
   readonly gate?: unknown;
 }
 

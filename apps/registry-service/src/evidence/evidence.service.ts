@@ -42,7 +42,7 @@ export class EvidenceService {
 
   async add(input: NewEvidence, caller: Caller): Promise<Evidence> {
     const violations = evidenceViolations(input);
-    if (violations.length > 0) throw new InvalidArgumentError('invalid AddEvidence request', violations);
+    if (violations.length > 0) throw InvalidArgumentError.listing('invalid AddEvidence request', violations);
     const oversized = input.attachments.find((attachment) => attachment.content.byteLength > MAX_ATTACHMENT_BYTES);
     if (oversized !== undefined) {
       throw new ResourceExhaustedError(`attachment "${oversized.name}" has ${oversized.content.byteLength} bytes; the limit is ${MAX_ATTACHMENT_BYTES}`);

@@ -51,6 +51,12 @@ export class GateInputsRepository {
     };
   }
 
+  /** The version an alias of a model points at; undefined when the alias does not exist. */
+  async aliasVersion(tx: PrismaTx, modelId: string, alias: string): Promise<number | undefined> {
+    const row = await tx.alias.findUnique({ where: { modelId_name: { modelId, name: alias } }, select: { version: true } });
+    return row?.version;
+  }
+
   /** Every move of the given aliases of a model, oldest first. */
   async aliasMoves(tx: PrismaTx, modelId: string, aliases: readonly string[]): Promise<PastAliasMove[]> {
     if (aliases.length === 0) return [];

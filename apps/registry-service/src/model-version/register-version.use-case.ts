@@ -59,7 +59,7 @@ export class RegisterVersionUseCase {
     }
     const { header } = first.value;
     const violations = headerViolations(header);
-    if (violations.length > 0) throw new InvalidArgumentError('invalid RegisterVersion header', violations);
+    if (violations.length > 0) throw InvalidArgumentError.listing('invalid RegisterVersion header', violations);
     if (header.sizeBytes > this.config.maxArtifactBytes) {
       throw new ResourceExhaustedError(`artifact of ${header.sizeBytes} bytes is larger than the limit of ${this.config.maxArtifactBytes} bytes`);
     }
@@ -69,14 +69,14 @@ export class RegisterVersionUseCase {
   private async register(model: ModelKey, header: RegistrationHeader, upload: BlobUpload, caller: Caller): Promise<Registration> {
     const received = await upload.finish();
     const mismatches = receivedViolations(header, received);
-    if (mismatches.length > 0) throw new InvalidArgumentError('the received artifact does not match the header', mismatches);
+    if (mismatches.length > 0) throw InvalidArgumentError.listing('the received artifact does not match the header', mismatches);
 
     const existing = await this.versions.findByDigest(model, received.sha256);
     if (existing !== undefined) return { version: existing, alreadyExisted: true };
 
     const signature = await this.signatureOf(await upload.readFinished());
     const bindingViolations = bindingSignatureViolations(header.inputBindings, signature);
-    if (bindingViolations.length > 0) throw new InvalidArgumentError('input bindings do not match the model', bindingViolations);
+    if (bindingViolations.length > 0) throw InvalidArgumentError.listing('input bindings do not match the model', bindingViolations);
     if (signaturesDiffer(header.declaredSignature, signature)) {
       this.logger.warn({ model: model.name, sha256: received.sha256 }, `declared signature of model=${model.name} differs from the artifact's; the artifact's is recorded`);
     }

@@ -7,7 +7,7 @@ export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export function modelNameViolation(field: string, name: string): FieldViolation | undefined {
   if (name === '') return { field, description: 'required' };
   if (!MODEL_NAME_PATTERN.test(name)) {
-    return { field, description: `"${name}" is not a model name: 1-63 characters, lowercase letters, digits, "-" and "_", starting with a letter or digit` };
+    return { field, description: `must match ${MODEL_NAME_PATTERN.source} (1-63 lowercase letters, digits, "-" and "_", starting with a letter or digit), got ${JSON.stringify(name)}` };
   }
   return undefined;
 }

@@ -18,7 +18,7 @@ export function modelFilterOf(request: registryV1.ListModelsRequest): ModelFilte
   if (request.tag !== '') {
     const separator = request.tag.indexOf('=');
     const key = separator === -1 ? request.tag : request.tag.slice(0, separator);
-    if (key === '') throw new InvalidArgumentError('invalid tag filter', [{ field: 'tag', description: 'expected "key" or "key=value" with a non-empty key' }]);
+    if (key === '') throw InvalidArgumentError.listing('invalid ListModels request', [{ field: 'tag', description: `expected "key" or "key=value" with a non-empty key, got "${request.tag}"` }]);
     tag = separator === -1 ? { key } : { key, value: request.tag.slice(separator + 1) };
   }
   return { ...(tag === undefined ? {} : { tag }), ...(request.owner === '' ? {} : { owner: request.owner }) };

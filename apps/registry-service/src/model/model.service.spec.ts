@@ -73,6 +73,12 @@ describe(ModelService.name, () => {
     await expect(attempt).rejects.toMatchObject({ fieldViolations: [expect.objectContaining({ field: 'name' })] });
   });
 
+  it('names the field, the rule and the value in the message when the name is bad', async () => {
+    const attempt = service.create(aNewModel({ name: 'Bad Name' }), aCaller());
+
+    await expect(attempt).rejects.toThrow('invalid CreateModel request: name: must match ^[a-z0-9][a-z0-9_-]{0,62}$ (1-63 lowercase letters, digits, "-" and "_", starting with a letter or digit), got "Bad Name"');
+  });
+
   it('accepts names of digits, dashes and underscores up to 63 characters', async () => {
     for (const name of ['0', 'churn_v2', 'a'.repeat(63)]) {
       expect((await service.create(aNewModel({ name }), aCaller())).created).toBe(true);

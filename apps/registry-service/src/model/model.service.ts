@@ -20,7 +20,7 @@ export class ModelService {
   /** Creates the model, or returns the existing one of that name unchanged (created = false). */
   async create(input: NewModel, caller: Caller): Promise<{ model: Model; created: boolean }> {
     const violations = [modelNameViolation('name', input.name), ...tagViolations('tags', input.tags)].filter((v): v is FieldViolation => v !== undefined);
-    if (violations.length > 0) throw new InvalidArgumentError('invalid CreateModel request', violations);
+    if (violations.length > 0) throw InvalidArgumentError.listing('invalid CreateModel request', violations);
     const result = await this.models.createIfAbsent(input, (model) => ({
       caller,
       action: 'model_created',

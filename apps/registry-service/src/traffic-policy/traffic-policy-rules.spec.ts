@@ -1,4 +1,4 @@
-import { aliasesOf, trafficPolicyViolations } from './traffic-policy-rules';
+import { aliasesOf, liveAliasesOf, trafficPolicyViolations } from './traffic-policy-rules';
 
 describe(trafficPolicyViolations.name, () => {
   it('accepts splits summing to 100 with an optional shadow', () => {
@@ -27,5 +27,10 @@ describe(trafficPolicyViolations.name, () => {
 
   it('lists the aliases a policy routes to, shadow included', () => {
     expect(aliasesOf({ splits: [{ alias: 'production', percent: 100 }], shadowAlias: 'shadow', shadowPercent: 1 })).toEqual(['production', 'shadow']);
+  });
+
+  it('lists the aliases besides production that answer clients: splits above 0%, never the shadow', () => {
+    expect(liveAliasesOf({ splits: [{ alias: 'production', percent: 90 }, { alias: 'canary', percent: 10 }, { alias: 'blue', percent: 0 }], shadowAlias: 'shadow', shadowPercent: 50 })).toEqual(['canary']);
+    expect(liveAliasesOf({ splits: [{ alias: 'production', percent: 100 }], shadowPercent: 0 })).toEqual([]);
   });
 });

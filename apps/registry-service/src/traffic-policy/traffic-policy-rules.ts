@@ -1,6 +1,6 @@
 import type { FieldViolation } from '@strata/service-runtime';
 import { aliasNameProblem } from '../alias/alias';
-import type { TrafficPolicy } from './traffic-policy';
+import { DEFAULT_ALIAS, type TrafficPolicy } from './traffic-policy';
 
 /**
  * Every bad field of a traffic policy (paths relative to the request): at least one split,
@@ -36,4 +36,12 @@ export function trafficPolicyViolations(policy: TrafficPolicy | undefined): Fiel
 /** Every alias a policy routes to: its splits and its shadow. */
 export function aliasesOf(policy: TrafficPolicy): string[] {
   return [...policy.splits.map((split) => split.alias), ...(policy.shadowAlias === undefined ? [] : [policy.shadowAlias])];
+}
+
+/**
+ * The aliases besides {@link DEFAULT_ALIAS} that answer clients under a policy: splits with a
+ * percentage above 0. A shadow only gets copies whose answers are discarded, so it is not one.
+ */
+export function liveAliasesOf(policy: TrafficPolicy): string[] {
+  return policy.splits.filter((split) => split.percent > 0 && split.alias !== DEFAULT_ALIAS).map((split) => split.alias);
 }

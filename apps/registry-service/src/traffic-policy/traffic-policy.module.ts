@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AliasModule } from '../alias/alias.module';
+import { GatePolicyModule } from '../gate-policy/gate-policy.module';
+import { LiveTrafficModule } from './live-traffic.module';
 import { TrafficPolicyController } from './traffic-policy.controller';
-import { TrafficPolicyRepository } from './traffic-policy.repository';
 import { TrafficPolicyService } from './traffic-policy.service';
 
-/** Traffic policies: percent splits across aliases and an optional shadow. */
+/** Traffic policies: percent splits across aliases (gated like production) and an optional shadow. */
 @Module({
-  imports: [AliasModule],
+  imports: [AliasModule, GatePolicyModule, LiveTrafficModule],
   controllers: [TrafficPolicyController],
-  providers: [TrafficPolicyRepository, TrafficPolicyService],
-  exports: [TrafficPolicyRepository],
+  providers: [TrafficPolicyService],
+  exports: [LiveTrafficModule],
 })
 export class TrafficPolicyModule {}

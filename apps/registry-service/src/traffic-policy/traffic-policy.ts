@@ -15,8 +15,14 @@ export interface TrafficPolicy {
   readonly shadowPercent: number;
 }
 
-/** The policy that applies when a model has none: everything to `production`. */
-export const DEFAULT_TRAFFIC_POLICY: TrafficPolicy = { splits: [{ alias: 'production', percent: 100 }], shadowPercent: 0 };
+/**
+ * The alias that takes a model's traffic when it has no policy. Its gate is the production
+ * gate: every alias given live traffic is held to it as well (see LiveTrafficGate).
+ */
+export const DEFAULT_ALIAS = 'production';
+
+/** The policy that applies when a model has none: everything to {@link DEFAULT_ALIAS}. */
+export const DEFAULT_TRAFFIC_POLICY: TrafficPolicy = { splits: [{ alias: DEFAULT_ALIAS, percent: 100 }], shadowPercent: 0 };
 
 /** A model's effective traffic policy. */
 export interface EffectiveTrafficPolicy {

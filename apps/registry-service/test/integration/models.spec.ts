@@ -34,11 +34,19 @@ describe.each<TestEngine>(['pglite', 'postgres'])('registry models on %s', (engi
     expect(entries).toEqual([expect.objectContaining({ action: 'model_created', actor: 'ci-bot', role: 'ci' })]);
   });
 
-  it('refuses a bad model name with INVALID_ARGUMENT naming the field', async () => {
+  it('refuses a bad model name with INVALID_ARGUMENT whose message names the field and the rule', async () => {
     const failure = await failureOf(registry.ci.createModel({ name: 'Not A Name' }));
 
     expect(failure.code).toBe(status.INVALID_ARGUMENT);
-    expect(failure.fieldViolations).toEqual([{ field: 'name', description: expect.stringContaining('lowercase') }]);
+    expect(failure.details).toBe('invalid CreateModel request: name: must match ^[a-z0-9][a-z0-9_-]{0,62}$ (1-63 lowercase letters, digits, "-" and "_", starting with a letter or digit), got "Not A Name"');
+    expect(failure.fieldViolations).toEqual([{ field: 'name', description: expect.stringContaining('got "Not A Name"') }]);
+  });
+
+  it('lists every bad field of CreateModel in the status message, not only in the details', async () => {
+    const failure = await failureOf(registry.ci.createModel({ name: '-x', tags: { ' ': 'blank' } }));
+
+    expect(failure.details).toMatch(/^invalid CreateModel request: name: must match .*, got "-x"; tags: tag keys must not be empty$/);
+    expect(failure.fieldViolations.map((violation) => violation.field)).toEqual(['name', 'tags']);
   });
 
   it('returns a model with its latest version and aliases, and NOT_FOUND for an unknown one', async () => {

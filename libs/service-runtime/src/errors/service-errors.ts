@@ -26,6 +26,19 @@ export abstract class ServiceError extends Error {
   abstract readonly code: status;
 }
 
+/** Most violations a status message spells out; the details always carry every one. */
+const MAX_VIOLATIONS_IN_MESSAGE = 5;
+
+/**
+ * Violations as status-message text, `name: must be …; tags: …`: at most five, then
+ * `(and N more)`. The message is a header (`grpc-message`), so it stays short.
+ */
+export function describeViolations(violations: readonly FieldViolation[]): string {
+  const listed = violations.slice(0, MAX_VIOLATIONS_IN_MESSAGE).map((violation) => `${violation.field}: ${violation.description}`);
+  const more = violations.length - listed.length;
+  return `${listed.join('; ')}${more > 0 ? `; (and ${more} more)` : ''}`;
+}
+
 /** The request is malformed: INVALID_ARGUMENT with every bad field. */
 export class InvalidArgumentError extends ServiceError {
   override readonly name = 'InvalidArgumentError';
@@ -35,6 +48,15 @@ export class InvalidArgumentError extends ServiceError {
     readonly fieldViolations: readonly FieldViolation[] = [],
   ) {
     super(message);
+  }
+
+  /**
+   * INVALID_ARGUMENT whose message names the bad fields and their rules after `what`
+   * (`invalid CreateModel request: name: must …`): clients and logs that show only the
+   * status message still say what to fix.
+   */
+  static listing(what: string, violations: readonly FieldViolation[]): InvalidArgumentError {
+    return new InvalidArgumentError(violations.length === 0 ? what : `${what}: ${describeViolations(violations)}`, violations);
   }
 }
 

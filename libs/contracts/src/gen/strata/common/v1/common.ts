@@ -270,9 +270,9 @@ export interface TensorContents {
   uintContents: number[];
   /** UINT64 elements (decimal strings in TypeScript). */
   uint64Contents: string[];
-  /** FP32 elements. */
+  /** FP32 elements. Finite in requests: no datatype accepts NaN or ±Infinity as input. */
   fp32Contents: number[];
-  /** FP64 elements. */
+  /** FP64 elements. Finite in requests: no datatype accepts NaN or ±Infinity as input. */
   fp64Contents: number[];
   /** BYTES elements, one entry per element. */
   bytesContents: Buffer[];
@@ -321,13 +321,14 @@ export interface PredictionRow {
   /**
    * Entity ID for the online feature fetch (the entity key of the model's feature sets;
    * composite keys are their values joined with `|` in key order). Empty when the model
-   * uses no stored features.
+   * uses no stored features. At most 1024 bytes (UTF-8) in prediction requests.
    */
   entityId: string;
   /**
    * Feature values supplied by the caller, keyed by feature name: plain names for
    * request-time features, qualified `<feature_set>.<feature>` names to override a
-   * stored feature. Optional.
+   * stored feature. Optional. Names of at most 256 bytes; a double_value must be finite
+   * (NaN and ±Infinity are INVALID_ARGUMENT; null_reason is a missing value).
    */
   features: { [key: string]: Value };
 }

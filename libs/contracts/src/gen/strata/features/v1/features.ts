@@ -767,8 +767,11 @@ export interface GetOnlineFeaturesRequest {
   /** Entity IDs, 1 to 1000. Duplicates are answered once per occurrence. */
   entityIds: string[];
   /**
-   * Evaluate features as of this time: only events with event time <= as_of are used,
-   * windows end at as_of. Unset = now.
+   * Evaluate features as of this time, from the offline store: only events with event
+   * time <= as_of are used, windows end at as_of. Unset = serve the online store, whose
+   * values were evaluated at the end of the latest materialization (see
+   * GetOnlineFeaturesResponse.values_as_of); windows then end there, not at the time of
+   * the call.
    */
   asOf?:
     | Timestamp
@@ -817,8 +820,23 @@ export interface GetOnlineFeaturesResponse {
     | null;
   /** One entry per requested entity ID, in request order. */
   entities: EntityFeatures[];
-  /** The evaluation time actually used (as_of, or the server's now). */
-  asOf?: Timestamp | null;
+  /**
+   * The instant staleness is judged at: the request's as_of, or the server's time of the
+   * call when unset (a value is STALE when this instant minus its event_time exceeds the
+   * staleness limit). Not the instant the values were evaluated at: see values_as_of.
+   */
+  asOf?:
+    | Timestamp
+    | null;
+  /**
+   * The instant the served values were evaluated at (windows end there; no event after it
+   * contributed). With a request as_of: that as_of. Without one: the end of the feature
+   * set's latest materialization, when the online store was last refreshed (if a
+   * materialization committed during the call, the earliest of the refreshes the entities
+   * were read from). Unset when no value was evaluated: the feature set was never
+   * materialized and none of the entities has an online row.
+   */
+  valuesAsOf?: Timestamp | null;
 }
 
 /** One entity row of a training-set request. */
@@ -1161,11 +1179,14 @@ export interface FeatureServiceClient {
   replayQuarantine(request: ReplayQuarantineRequest, metadata?: Metadata): Observable<ReplayQuarantineResponse>;
 
   /**
-   * Serves feature values for entities, as of now or as of a past time. Every requested
-   * entity and feature is answered with an explicit status; missing data is never a
-   * silent zero. Errors: NOT_FOUND (feature set version not applied); INVALID_ARGUMENT
-   * (no entity IDs, more than 1000, unknown feature names). A feature set that was never
-   * materialized is not an error: its values are MISSING (or DEFAULTED).
+   * Serves feature values for entities: without as_of, the online store's values, which
+   * are evaluated at the end of the latest materialization (values_as_of says when), not at
+   * the moment of the call; with as_of, the exact values at that instant, computed from the
+   * offline store. Every requested entity and feature is answered with an explicit status;
+   * missing data is never a silent zero. Errors: NOT_FOUND (feature set version not
+   * applied); INVALID_ARGUMENT (no entity IDs, more than 1000, unknown feature names). A
+   * feature set that was never materialized is not an error: its values are MISSING (or
+   * DEFAULTED), values_as_of unset.
    * Latency: p99 < 10 ms for <= 100 entities served from the online store; as_of older
    * than the online history is computed from the offline store (p99 < 500 ms).
    */
@@ -1370,11 +1391,14 @@ export interface FeatureServiceController {
   ): Promise<ReplayQuarantineResponse> | Observable<ReplayQuarantineResponse> | ReplayQuarantineResponse;
 
   /**
-   * Serves feature values for entities, as of now or as of a past time. Every requested
-   * entity and feature is answered with an explicit status; missing data is never a
-   * silent zero. Errors: NOT_FOUND (feature set version not applied); INVALID_ARGUMENT
-   * (no entity IDs, more than 1000, unknown feature names). A feature set that was never
-   * materialized is not an error: its values are MISSING (or DEFAULTED).
+   * Serves feature values for entities: without as_of, the online store's values, which
+   * are evaluated at the end of the latest materialization (values_as_of says when), not at
+   * the moment of the call; with as_of, the exact values at that instant, computed from the
+   * offline store. Every requested entity and feature is answered with an explicit status;
+   * missing data is never a silent zero. Errors: NOT_FOUND (feature set version not
+   * applied); INVALID_ARGUMENT (no entity IDs, more than 1000, unknown feature names). A
+   * feature set that was never materialized is not an error: its values are MISSING (or
+   * DEFAULTED), values_as_of unset.
    * Latency: p99 < 10 ms for <= 100 entities served from the online store; as_of older
    * than the online history is computed from the offline store (p99 < 500 ms).
    */

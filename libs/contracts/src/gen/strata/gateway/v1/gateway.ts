@@ -55,11 +55,17 @@ export interface PredictRequest {
   model?:
     | ModelRef
     | null;
-  /** Tensors passed directly to model inputs of the same name. Optional. */
+  /**
+   * Tensors passed directly to model inputs of the same name. Optional. FP32/FP64
+   * elements must be finite (NaN and ±Infinity are INVALID_ARGUMENT).
+   */
   inputs: Tensor[];
   /**
    * Prediction rows: entity IDs for the online feature fetch plus caller-supplied
-   * feature values; one model-input row per entry. At most 1000.
+   * feature values; one model-input row per entry. Limits as
+   * strata.inference.v1.PredictRequest.rows: at most 1000 rows, entity IDs of at most
+   * 1024 bytes (UTF-8), feature names of at most 256 bytes, at most 100000 feature
+   * values per request (rows × features), finite double values.
    */
   rows: PredictionRow[];
   /** Feature set version to fetch from. Optional; must equal the model's pinned contract. */
@@ -241,8 +247,11 @@ export interface PredictionServiceClient {
    * Runs one prediction request on one model version (see
    * strata.inference.v1.InferenceService.Predict for version selection and errors).
    * Additional errors: UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED (rate
-   * limit), UNAVAILABLE (inference-service unreachable). Latency: inference latency
-   * plus < 2 ms (p99) of gateway overhead.
+   * limit, with google.rpc.RetryInfo), UNAVAILABLE (inference-service unreachable).
+   * RESOURCE_EXHAUSTED without RetryInfo is a message over the gRPC size limit (4 MiB +
+   * 64 KiB) on the way to or from inference: not a rate limit, do not retry; send fewer
+   * rows or smaller tensors. Latency: inference latency plus < 2 ms (p99) of gateway
+   * overhead.
    */
 
   predict(request: PredictRequest, metadata?: Metadata): Observable<PredictResponse>;
@@ -266,8 +275,11 @@ export interface PredictionServiceController {
    * Runs one prediction request on one model version (see
    * strata.inference.v1.InferenceService.Predict for version selection and errors).
    * Additional errors: UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED (rate
-   * limit), UNAVAILABLE (inference-service unreachable). Latency: inference latency
-   * plus < 2 ms (p99) of gateway overhead.
+   * limit, with google.rpc.RetryInfo), UNAVAILABLE (inference-service unreachable).
+   * RESOURCE_EXHAUSTED without RetryInfo is a message over the gRPC size limit (4 MiB +
+   * 64 KiB) on the way to or from inference: not a rate limit, do not retry; send fewer
+   * rows or smaller tensors. Latency: inference latency plus < 2 ms (p99) of gateway
+   * overhead.
    */
 
   predict(

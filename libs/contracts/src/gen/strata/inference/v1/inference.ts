@@ -80,13 +80,17 @@ export interface PredictRequest {
     | null;
   /**
    * Tensors passed directly to model inputs of the same name. Optional; inputs not given
-   * here are assembled from `rows` through the version's input bindings.
+   * here are assembled from `rows` through the version's input bindings. FP32/FP64
+   * elements must be finite (NaN and ±Infinity are INVALID_ARGUMENT).
    */
   inputs: Tensor[];
   /**
    * Prediction rows: entity IDs for the online feature fetch plus caller-supplied
    * feature values. One model-input row per entry, in order. Optional when every input
-   * is given as a tensor; at most 1000.
+   * is given as a tensor. Limits (INVALID_ARGUMENT naming the field and the limit): at
+   * most 1000 rows; an entity ID of at most 1024 bytes (UTF-8); feature names of at most
+   * 256 bytes; at most 100000 caller-supplied feature values per request, summed over
+   * the rows (rows × features); double values finite (send null_reason for a missing one).
    */
   rows: PredictionRow[];
   /**
@@ -301,10 +305,16 @@ export interface InferenceServiceClient {
    * (routing_key makes the choice sticky).
    * Errors: NOT_FOUND (model, version or alias not released to this service);
    * UNAVAILABLE (no READY version; retry with backoff); INVALID_ARGUMENT (tensors or
-   * features do not match the model signature / input bindings — google.rpc.BadRequest);
+   * features do not match the model signature / input bindings, a float element or
+   * feature value that is NaN or ±Infinity, or a row limit of PredictRequest.rows
+   * exceeded — google.rpc.BadRequest naming the field, e.g.
+   * `inputs[features].contents.fp32_contents[3]`, `rows[0].entity_id`);
    * FAILED_PRECONDITION (strict_features and a feature was not PRESENT, or feature_set
-   * does not match the model's pinned contract — google.rpc.PreconditionFailure);
-   * RESOURCE_EXHAUSTED (batch queue full — google.rpc.RetryInfo); DEADLINE_EXCEEDED.
+   * does not match the model's pinned contract, or ModelRef.version is ARCHIVED in the
+   * registry, type VERSION_STATUS — google.rpc.PreconditionFailure);
+   * RESOURCE_EXHAUSTED (batch queue full — google.rpc.RetryInfo; without RetryInfo it is
+   * gRPC's own refusal of a message over 4 MiB + 64 KiB: make it smaller, do not retry);
+   * DEADLINE_EXCEEDED.
    * Feature-service failures do not fail the request unless strict_features: the
    * degradation flags report them.
    * Latency: p99 < 5 ms + model compute + dynamic batching delay (<= 2 ms default),
@@ -346,10 +356,16 @@ export interface InferenceServiceController {
    * (routing_key makes the choice sticky).
    * Errors: NOT_FOUND (model, version or alias not released to this service);
    * UNAVAILABLE (no READY version; retry with backoff); INVALID_ARGUMENT (tensors or
-   * features do not match the model signature / input bindings — google.rpc.BadRequest);
+   * features do not match the model signature / input bindings, a float element or
+   * feature value that is NaN or ±Infinity, or a row limit of PredictRequest.rows
+   * exceeded — google.rpc.BadRequest naming the field, e.g.
+   * `inputs[features].contents.fp32_contents[3]`, `rows[0].entity_id`);
    * FAILED_PRECONDITION (strict_features and a feature was not PRESENT, or feature_set
-   * does not match the model's pinned contract — google.rpc.PreconditionFailure);
-   * RESOURCE_EXHAUSTED (batch queue full — google.rpc.RetryInfo); DEADLINE_EXCEEDED.
+   * does not match the model's pinned contract, or ModelRef.version is ARCHIVED in the
+   * registry, type VERSION_STATUS — google.rpc.PreconditionFailure);
+   * RESOURCE_EXHAUSTED (batch queue full — google.rpc.RetryInfo; without RetryInfo it is
+   * gRPC's own refusal of a message over 4 MiB + 64 KiB: make it smaller, do not retry);
+   * DEADLINE_EXCEEDED.
    * Feature-service failures do not fail the request unless strict_features: the
    * degradation flags report them.
    * Latency: p99 < 5 ms + model compute + dynamic batching delay (<= 2 ms default),

@@ -38,13 +38,30 @@ export const protobufFileName = "strata/registry/v1/registry.proto";
  * Mutating RPCs require `authorization: Bearer <token>` metadata. The token maps to a
  * subject (recorded as the audit actor) and a role:
  * - `ci`: CreateModel, RegisterVersion, AddEvidence, SetAlias (gated), RollbackAlias,
- *   SetTrafficPolicy.
+ *   SetTrafficPolicy (live traffic on an alias besides `production` gated like
+ *   `production`).
  * - `admin`: everything `ci` may do, plus SetVersionStatus, SetGatePolicy and
  *   SetAlias with override_gate.
  * Read RPCs (Get*, List*, DownloadArtifact, GetAuditLog, WatchReleases) need no token.
  * A missing or invalid token is UNAUTHENTICATED; a valid token without the required
- * role is PERMISSION_DENIED. Every successful mutation — and every promotion refused by
- * a gate — is written to the audit log with the actor and reason.
+ * role is PERMISSION_DENIED. Every successful mutation — and every promotion or traffic
+ * policy refused by a gate — is written to the audit log with the actor and reason.
+ *
+ * ## Live traffic is a release
+ *
+ * `production` takes a model's traffic by default, so its gate policy is the production
+ * gate. An alias with a share above 0% in the traffic policy answers default requests
+ * just as `production` does, so every path that puts a version in front of default
+ * traffic through another alias is held to the production gate:
+ * the caller needs a role `production`'s allowed_roles accepts (else PERMISSION_DENIED), and
+ * the version must pass `production`'s rules, compared with `production`'s current version
+ * and counting approvals for `production` (else FAILED_PRECONDITION). This applies to
+ * SetTrafficPolicy (every split alias with percent > 0), and to SetAlias and RollbackAlias
+ * on an alias that has live traffic. One rule reads differently: a required prior alias
+ * naming the live alias itself (`canary` first, checked for traffic on `canary`) is the
+ * stage that traffic is for, so it is not asked of it. A shadow alias is not gated: its
+ * answers are only compared, never returned. Taking traffic away (a split at 0%, or 100%
+ * `production`) is never refused by the gate.
  *
  * Request context and the error model: see strata/common/v1/common.proto.
  */
@@ -111,6 +128,11 @@ export enum AuditAction {
   AUDIT_ACTION_TRAFFIC_POLICY_SET = "AUDIT_ACTION_TRAFFIC_POLICY_SET",
   /** AUDIT_ACTION_VERSION_APPROVED - ApproveVersion recorded an approval. */
   AUDIT_ACTION_VERSION_APPROVED = "AUDIT_ACTION_VERSION_APPROVED",
+  /**
+   * AUDIT_ACTION_TRAFFIC_POLICY_SET_REJECTED - SetTrafficPolicy was refused: an alias given live traffic failed the production
+   * gate or the caller lacks the role it requires.
+   */
+  AUDIT_ACTION_TRAFFIC_POLICY_SET_REJECTED = "AUDIT_ACTION_TRAFFIC_POLICY_SET_REJECTED",
 }
 
 /** Kind of a release event. */
@@ -818,7 +840,10 @@ export interface GetGatePolicyResponse {
 export interface TrafficSplit {
   /** Alias name. Required; must exist. */
   alias: string;
-  /** Percentage of requests, 0-100. */
+  /**
+   * Percentage of requests, 0-100. Above 0 on an alias other than `production`, the alias
+   * answers clients and is held to the production gate (see SetTrafficPolicy).
+   */
   percent: number;
 }
 
@@ -831,7 +856,8 @@ export interface TrafficPolicy {
   splits: TrafficSplit[];
   /**
    * Optional shadow alias: a copy of sampled requests is also sent to it; its responses
-   * are discarded and only compared (agreement, latency, errors). Empty = no shadow.
+   * are discarded and only compared (agreement, latency, errors), so it is not gated like
+   * a split. Empty = no shadow.
    */
   shadowAlias: string;
   /**
@@ -938,7 +964,11 @@ export interface GetAuditLogResponse {
 
 /** One committed change of release state. */
 export interface ReleaseEvent {
-  /** Registry-wide revision, strictly increasing across all models. */
+  /**
+   * Registry-wide revision, strictly increasing across all models, not dense: a gap
+   * (e.g. 48 then 67 after a registry crash, or after a rolled-back transaction) is
+   * numbers that were never used, not events that were missed.
+   */
   revision: string;
   /** What changed. */
   kind: ReleaseEventKind;
@@ -1169,7 +1199,11 @@ export interface RegistryServiceClient {
   /**
    * Points an alias at a version (creates the alias if needed) — the promotion call.
    * Atomic compare-and-set on expected_current_version, then evaluation of the alias's
-   * gate policy; on success the move is audited and emitted as ALIAS_MOVED.
+   * gate policy; on success the move is audited and emitted as ALIAS_MOVED. When the alias
+   * has live traffic (percent > 0 in the model's traffic policy, `production` aside) the
+   * move must also pass the production gate (see "Live traffic is a release"): the gate
+   * evaluation then lists the alias's own checks followed by `production`'s, whose details
+   * start with "production gate, for live traffic on <alias>:"; override_gate overrides both.
    * Auth: ci or admin (override_gate: admin only).
    * Errors: NOT_FOUND (model or version); INVALID_ARGUMENT (bad alias name, missing
    * reason); ABORTED (expected_current_version does not match: re-read and retry);
@@ -1177,7 +1211,7 @@ export interface RegistryServiceClient {
    * violation per failed rule, types GATE_METRIC, GATE_REGRESSION, GATE_EVIDENCE,
    * GATE_PRIOR_ALIAS, GATE_APPROVAL, GATE_FEATURE_CONTRACT; or version not ACTIVE, type
    * VERSION_STATUS); PERMISSION_DENIED (the alias's policy does not allow the caller's
-   * role to move it);
+   * role to move it, or the alias has live traffic and `production`'s policy does not);
    * UNAVAILABLE (the feature service could not be asked about a feature-contract rule).
    * Latency: < 200 ms (< 1 s with a feature-contract rule).
    */
@@ -1187,9 +1221,14 @@ export interface RegistryServiceClient {
   /**
    * Returns an alias to the version it pointed at before its last move. Gates are not
    * evaluated again (the previous version was already released through them), but the
-   * target must not be ARCHIVED. Audited, emitted as ALIAS_MOVED.
+   * target must not be ARCHIVED. Audited, emitted as ALIAS_MOVED. Exception: an alias with
+   * live traffic (see "Live traffic is a release") goes back only to a version that passes
+   * the production gate, by a role `production` allows — its previous version may never have
+   * answered clients. To stop a canary at once, set its share to 0% instead.
    * Auth: ci or admin. Errors: NOT_FOUND (model or alias); FAILED_PRECONDITION (no
-   * previous version, or it is ARCHIVED); ABORTED (expected_current_version mismatch).
+   * previous version, or it is ARCHIVED, or it fails the production gate — GATE_* violations);
+   * PERMISSION_DENIED (the alias's or, for a live alias, `production`'s policy does not allow
+   * the caller's role); ABORTED (expected_current_version mismatch).
    * Latency: < 100 ms.
    */
 
@@ -1223,10 +1262,22 @@ export interface RegistryServiceClient {
 
   /**
    * Replaces a model's traffic policy (percent split across aliases, optional shadow).
-   * Emits TRAFFIC_POLICY_CHANGED. Auth: ci or admin.
+   * Emits TRAFFIC_POLICY_CHANGED. Live traffic is a release (see "Live traffic is a
+   * release"): every split alias other than `production` with percent > 0 must point at an
+   * ACTIVE version that passes `production`'s gate (compared with `production`'s current
+   * version, approvals for `production`), and the caller's role must be one `production`'s
+   * allowed_roles accepts. There is no override: an admin who must ship a failing version
+   * moves `production` itself with override_gate. A refused policy changes nothing and is
+   * audited as AUDIT_ACTION_TRAFFIC_POLICY_SET_REJECTED. Auth: ci or admin.
    * Errors: NOT_FOUND (model); INVALID_ARGUMENT (percentages not summing to 100,
    * duplicates, out of range); FAILED_PRECONDITION (an alias in the policy does not
-   * exist). Latency: < 50 ms.
+   * exist — type TRAFFIC_ALIAS; a live alias's version is not ACTIVE — VERSION_STATUS; or
+   * it fails the production gate — one GATE_* violation per failed rule and alias, the
+   * description naming the alias); PERMISSION_DENIED (`production`'s policy does not allow
+   * the caller's role to give live traffic); ABORTED (production's gate has a
+   * feature-contract rule and a live alias moved while the feature service was asked: retry);
+   * UNAVAILABLE (the feature service could not be asked about a feature-contract rule).
+   * Latency: < 50 ms (< 1 s with a feature-contract rule).
    */
 
   setTrafficPolicy(request: SetTrafficPolicyRequest, metadata?: Metadata): Observable<SetTrafficPolicyResponse>;
@@ -1252,7 +1303,9 @@ export interface RegistryServiceClient {
    * revision greater than the snapshot's (or than from_revision) in revision order, and
    * a heartbeat every 15 s when idle. Resuming: pass the last revision processed; if it
    * is no longer retained (or is ahead of the server, e.g. after a restore) a new
-   * snapshot with reset = true is sent instead — never an error.
+   * snapshot with reset = true is sent instead — never an error. Revisions are strictly
+   * increasing but not dense: numbers are skipped after a crash of the registry or a
+   * rolled-back transaction (e.g. 48 then 67), so a gap is not a missed event.
    * Errors: NOT_FOUND (model_name given but unknown). The stream is long-lived; clients
    * reconnect with backoff on UNAVAILABLE. Events are delivered within 1 s of commit.
    */
@@ -1383,7 +1436,11 @@ export interface RegistryServiceController {
   /**
    * Points an alias at a version (creates the alias if needed) — the promotion call.
    * Atomic compare-and-set on expected_current_version, then evaluation of the alias's
-   * gate policy; on success the move is audited and emitted as ALIAS_MOVED.
+   * gate policy; on success the move is audited and emitted as ALIAS_MOVED. When the alias
+   * has live traffic (percent > 0 in the model's traffic policy, `production` aside) the
+   * move must also pass the production gate (see "Live traffic is a release"): the gate
+   * evaluation then lists the alias's own checks followed by `production`'s, whose details
+   * start with "production gate, for live traffic on <alias>:"; override_gate overrides both.
    * Auth: ci or admin (override_gate: admin only).
    * Errors: NOT_FOUND (model or version); INVALID_ARGUMENT (bad alias name, missing
    * reason); ABORTED (expected_current_version does not match: re-read and retry);
@@ -1391,7 +1448,7 @@ export interface RegistryServiceController {
    * violation per failed rule, types GATE_METRIC, GATE_REGRESSION, GATE_EVIDENCE,
    * GATE_PRIOR_ALIAS, GATE_APPROVAL, GATE_FEATURE_CONTRACT; or version not ACTIVE, type
    * VERSION_STATUS); PERMISSION_DENIED (the alias's policy does not allow the caller's
-   * role to move it);
+   * role to move it, or the alias has live traffic and `production`'s policy does not);
    * UNAVAILABLE (the feature service could not be asked about a feature-contract rule).
    * Latency: < 200 ms (< 1 s with a feature-contract rule).
    */
@@ -1404,9 +1461,14 @@ export interface RegistryServiceController {
   /**
    * Returns an alias to the version it pointed at before its last move. Gates are not
    * evaluated again (the previous version was already released through them), but the
-   * target must not be ARCHIVED. Audited, emitted as ALIAS_MOVED.
+   * target must not be ARCHIVED. Audited, emitted as ALIAS_MOVED. Exception: an alias with
+   * live traffic (see "Live traffic is a release") goes back only to a version that passes
+   * the production gate, by a role `production` allows — its previous version may never have
+   * answered clients. To stop a canary at once, set its share to 0% instead.
    * Auth: ci or admin. Errors: NOT_FOUND (model or alias); FAILED_PRECONDITION (no
-   * previous version, or it is ARCHIVED); ABORTED (expected_current_version mismatch).
+   * previous version, or it is ARCHIVED, or it fails the production gate — GATE_* violations);
+   * PERMISSION_DENIED (the alias's or, for a live alias, `production`'s policy does not allow
+   * the caller's role); ABORTED (expected_current_version mismatch).
    * Latency: < 100 ms.
    */
 
@@ -1455,10 +1517,22 @@ export interface RegistryServiceController {
 
   /**
    * Replaces a model's traffic policy (percent split across aliases, optional shadow).
-   * Emits TRAFFIC_POLICY_CHANGED. Auth: ci or admin.
+   * Emits TRAFFIC_POLICY_CHANGED. Live traffic is a release (see "Live traffic is a
+   * release"): every split alias other than `production` with percent > 0 must point at an
+   * ACTIVE version that passes `production`'s gate (compared with `production`'s current
+   * version, approvals for `production`), and the caller's role must be one `production`'s
+   * allowed_roles accepts. There is no override: an admin who must ship a failing version
+   * moves `production` itself with override_gate. A refused policy changes nothing and is
+   * audited as AUDIT_ACTION_TRAFFIC_POLICY_SET_REJECTED. Auth: ci or admin.
    * Errors: NOT_FOUND (model); INVALID_ARGUMENT (percentages not summing to 100,
    * duplicates, out of range); FAILED_PRECONDITION (an alias in the policy does not
-   * exist). Latency: < 50 ms.
+   * exist — type TRAFFIC_ALIAS; a live alias's version is not ACTIVE — VERSION_STATUS; or
+   * it fails the production gate — one GATE_* violation per failed rule and alias, the
+   * description naming the alias); PERMISSION_DENIED (`production`'s policy does not allow
+   * the caller's role to give live traffic); ABORTED (production's gate has a
+   * feature-contract rule and a live alias moved while the feature service was asked: retry);
+   * UNAVAILABLE (the feature service could not be asked about a feature-contract rule).
+   * Latency: < 50 ms (< 1 s with a feature-contract rule).
    */
 
   setTrafficPolicy(
@@ -1493,7 +1567,9 @@ export interface RegistryServiceController {
    * revision greater than the snapshot's (or than from_revision) in revision order, and
    * a heartbeat every 15 s when idle. Resuming: pass the last revision processed; if it
    * is no longer retained (or is ahead of the server, e.g. after a restore) a new
-   * snapshot with reset = true is sent instead — never an error.
+   * snapshot with reset = true is sent instead — never an error. Revisions are strictly
+   * increasing but not dense: numbers are skipped after a crash of the registry or a
+   * rolled-back transaction (e.g. 48 then 67), so a gap is not a missed event.
    * Errors: NOT_FOUND (model_name given but unknown). The stream is long-lived; clients
    * reconnect with backoff on UNAVAILABLE. Events are delivered within 1 s of commit.
    */

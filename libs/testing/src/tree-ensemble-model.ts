@@ -1,5 +1,5 @@
 import { type OnnxAttribute, OnnxGraphBuilder } from '@strata/onnx';
-import { seededRandom } from '@strata/testing';
+import { seededRandom } from './seeded-random';
 
 /** The shape of a synthetic gradient-boosted tree ensemble. */
 export interface TreeEnsembleSpec {
