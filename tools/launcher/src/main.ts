@@ -1,32 +1,24 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { Platform, READY_TIMEOUT_MS } from './platform';
-import { platformServices, type ServiceSpec } from './services';
-import { localAdminToken } from './dev-token';
 import { DEFAULT_OTLP_HTTP_PORT, OtlpTraceReceiver } from '@strata/trace-collector';
+import { localAdminToken } from './dev-token';
+import { type LauncherOptions, parseCommandLine } from './launcher-options';
+import { Platform, READY_TIMEOUT_MS } from './platform';
 import { runQuickstart } from './quickstart-run';
+import { describeExit } from './service-process';
+import { platformServices, type ServiceSpec } from './services';
 import { claimDataDir } from './single-instance';
+import { Supervisor, systemScheduler } from './supervisor';
 
 // `npm start`: runs the whole platform on this machine, each service as its own process on
-// an embedded database under .data/, and stops everything cleanly on Ctrl-C.
+// an embedded database under .data/, restarts a service that crashes, and stops everything
+// cleanly on Ctrl-C.
 // dist/launcher/tools/launcher/src -> the repository root
 const workspaceRoot = path.resolve(__dirname, '../../../../..');
 
-const { values: args } = parseArgs({
-  options: {
-    reset: { type: 'boolean', default: false },
-    'data-dir': { type: 'string', default: path.join(workspaceRoot, '.data') },
-    'port-base': { type: 'string' },
-    'log-level': { type: 'string', default: 'info' },
-    'no-color': { type: 'boolean', default: false },
-    'ready-timeout': { type: 'string', default: String(READY_TIMEOUT_MS / 1000) },
-    // Only start the services: no flights pipeline, no example calls.
-    'no-quickstart': { type: 'boolean', default: false },
-  },
-});
+const commandLine = parseCommandLine(process.argv.slice(2), { dataDir: path.join(workspaceRoot, '.data'), readyTimeoutSeconds: READY_TIMEOUT_MS / 1000 });
 
-const useColour = !args['no-color'] && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+const useColour = commandLine.kind === 'run' && !commandLine.options.noColor && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
 const paint = (colour: number, text: string): string => (useColour ? `\u001b[${colour}m${text}\u001b[0m` : text);
 const width = Math.max(...platformServices().map((s) => s.name.length));
 
@@ -59,10 +51,10 @@ function print(service: ServiceSpec | undefined, level: number, text: string): v
   console.log(`${paint(90, time)} ${who} ${body}`);
 }
 
-async function main(): Promise<number> {
+async function main(args: LauncherOptions): Promise<number> {
   const startedAt = Date.now();
   const quickstartStop = new AbortController();
-  const dataDir = path.resolve(args['data-dir']);
+  const dataDir = path.resolve(args.dataDir);
   if (args.reset) {
     rmSync(dataDir, { recursive: true, force: true });
     print(undefined, 30, `--reset: removed ${dataDir}`);
@@ -73,7 +65,7 @@ async function main(): Promise<number> {
     print(undefined, 50, error instanceof Error ? error.message : String(error));
     return 1;
   }
-  const portBase = args['port-base'] === undefined ? undefined : Number(args['port-base']);
+  const { portBase } = args;
   const services = platformServices(portBase);
   const adminToken = localAdminToken(dataDir);
   // The arrows of the architecture: who calls whom, on this machine's ports.
@@ -89,26 +81,40 @@ async function main(): Promise<number> {
     'inference-service': { ...tracing, REGISTRY_ADDRESS: grpcOf('registry-service'), FEATURE_SERVICE_ADDRESS: grpcOf('feature-service') },
     gateway: { ...tracing, INFERENCE_ADDRESS: grpcOf('inference-service'), GATEWAY_ADMIN_TOKENS: process.env['GATEWAY_ADMIN_TOKENS'] ?? adminToken.tokensEntry },
   };
-  const readyTimeoutSeconds = Number(args['ready-timeout']);
-  if (!(readyTimeoutSeconds > 0)) {
-    print(undefined, 50, `--ready-timeout: expected a number of seconds > 0, got "${args['ready-timeout']}"`);
-    return 2;
-  }
-  const platform = new Platform(services, { workspaceRoot, dataDir, logLevel: args['log-level'], serviceEnv, print }, readyTimeoutSeconds * 1000);
+  const platform = new Platform(services, { workspaceRoot, dataDir, logLevel: args.logLevel, serviceEnv, print }, args.readyTimeoutMs);
+  // Watches the services once all are SERVING: a crash is restarted, the others keep serving.
+  const supervisor = new Supervisor(platform.running, {
+    scheduler: systemScheduler,
+    waitUntilServing: (process, signal) => platform.waitUntilServing(process, { signal }),
+    report: (level, text) => print(undefined, level, text),
+  });
 
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   let stopping: Promise<number> | undefined;
   const stop = (reason: string, exitCode: number): Promise<number> => {
     quickstartStop.abort();
+    // Before any service is stopped: their exits from here on are the shutdown, not crashes.
+    supervisor.stop();
     stopping ??= (async () => {
       print(undefined, 30, `${reason}: stopping all services (each drains its in-flight calls)…`);
-      const codes = await platform.stop();
+      const statuses = await platform.stop();
       await traces?.stop();
-      const failed = [...codes].filter(([, code]) => code !== 0);
-      for (const [name, code] of failed) print(undefined, 40, `${name} exited with code ${String(code)}`);
-      print(undefined, 30, failed.length === 0 ? 'all services stopped cleanly' : `${failed.length} service(s) did not stop cleanly`);
-      const code = failed.length === 0 ? exitCode : 1;
+      // A service caught starting again after a crash may die of the SIGTERM before its handler is in: stopped all the same.
+      const recovering = new Set(supervisor.outcomes().filter((outcome) => outcome.recovering).map((outcome) => outcome.name));
+      const failed = [...statuses].filter(([name, status]) => status.code !== 0 && !(recovering.has(name) && status.signal === 'SIGTERM'));
+      for (const [name, status] of failed) print(undefined, 40, `${name} exited (${describeExit(status)}) while stopping`);
+      const outcomes = supervisor.outcomes().filter((outcome) => outcome.crashes > 0);
+      for (const { name, crashes, restarts, gaveUp, recovering: restarting } of outcomes) {
+        const end = gaveUp ? 'given up on' : restarting ? 'was being restarted when stopped' : 'SERVING again';
+        print(undefined, 40, `${name} crashed ${crashes} time(s), restarted to SERVING ${restarts} time(s); ${end}`);
+      }
+      const notRunning = services.filter((service) => !statuses.has(service.name)).map((service) => service.name);
+      if (failed.length > 0) print(undefined, 30, `${failed.length} service(s) did not stop cleanly`);
+      else if (notRunning.length === 0) print(undefined, 30, 'all services stopped cleanly');
+      else print(undefined, 30, `the running services stopped cleanly; not running at the end: ${notRunning.join(', ')}`);
+      // A service given up on fails the run; one restarted (or waiting for its restart) does not.
+      const code = failed.length === 0 && !outcomes.some((outcome) => outcome.gaveUp) ? exitCode : 1;
       finish(code);
       return code;
     })();
@@ -139,13 +145,9 @@ async function main(): Promise<number> {
     return stop('start-up failed', 1);
   }
 
-  for (const process of platform.running) {
-    void process.whenExited().then((code) => {
-      if (stopping === undefined) void stop(`${process.spec.name} exited unexpectedly (code ${String(code)})`, 1);
-    });
-  }
+  supervisor.watch();
 
-  if (!args['no-quickstart']) {
+  if (args.quickstart) {
     try {
       await runQuickstart({ workspaceRoot, dataDir, services, adminToken: adminToken.token, tracesUrl: traces?.url, startedAt, print, paint, colour: useColour, signal: quickstartStop.signal });
       print(undefined, 30, 'the platform keeps running; Ctrl-C stops everything.');
@@ -158,10 +160,17 @@ async function main(): Promise<number> {
   return finished;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (commandLine.kind === 'help') {
+  process.stdout.write(commandLine.text);
+} else if (commandLine.kind === 'error') {
+  process.stderr.write(`${commandLine.message}\n`);
+  process.exitCode = 2;
+} else {
+  main(commandLine.options).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

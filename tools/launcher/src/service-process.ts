@@ -5,6 +5,17 @@ import { createInterface } from 'node:readline';
 import { summarizeLogLine } from './log-line';
 import type { ServiceSpec } from './services';
 
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** `signal SIGKILL` or `code 1`, for the console. */
+export function describeExit(status: ExitStatus): string {
+  return status.signal !== null ? `signal ${status.signal}` : `code ${String(status.code)}`;
+}
+
 /** Where a service's files live and how its lines reach the console. */
 export interface ServiceProcessOptions {
   readonly workspaceRoot: string;
@@ -17,12 +28,13 @@ export interface ServiceProcessOptions {
 
 /**
  * One service running as its own `node` process: its JSON log goes in full to
- * `<dataDir>/logs/<service>.log`, and a compact summary to the console.
+ * `<dataDir>/logs/<service>.log`, and a compact summary to the console. It may be started
+ * again after it exited (the launcher's restarts): same ports, same environment, same log file.
  */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private logFile: WriteStream | undefined;
-  private exited: Promise<number | null> = Promise.resolve(null);
+  private exited: Promise<ExitStatus> = Promise.resolve({ code: null, signal: null });
 
   constructor(
     readonly spec: ServiceSpec,
@@ -41,7 +53,8 @@ export class ServiceProcess {
     const { workspaceRoot, dataDir, logLevel } = this.options;
     const { name } = this.spec;
     mkdirSync(path.dirname(this.logPath), { recursive: true });
-    this.logFile = createWriteStream(this.logPath, { flags: 'a' });
+    // One stream for every run of the service: lines a killed process left in its pipes still land.
+    this.logFile ??= createWriteStream(this.logPath, { flags: 'a' });
     const entry = path.join(workspaceRoot, 'dist', name, 'apps', name, 'src', 'main.js');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -61,7 +74,7 @@ export class ServiceProcess {
 
     const child = spawn(process.execPath, [entry], { cwd: workspaceRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         this.logFile?.write(`${line}\n`);
@@ -78,23 +91,28 @@ export class ServiceProcess {
 
   /**
    * Asks the service to drain and stop (SIGTERM); after `graceMs` it is killed.
-   * Resolves with its exit code.
+   * Resolves with how it exited, or undefined when it was not running (never started, or
+   * exited earlier); either way its log file is closed.
    */
-  async stop(graceMs: number): Promise<number | null> {
+  async stop(graceMs: number): Promise<ExitStatus | undefined> {
     const child = this.child;
-    if (child === undefined) return null;
-    if (this.isRunning()) child.kill('SIGTERM');
-    const timer = setTimeout(() => {
-      if (this.isRunning()) child.kill('SIGKILL');
-    }, graceMs);
-    const code = await this.exited;
-    clearTimeout(timer);
-    await new Promise<void>((resolve) => (this.logFile ? this.logFile.end(resolve) : resolve()));
-    return code;
+    let status: ExitStatus | undefined;
+    if (child !== undefined && this.isRunning()) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        if (this.isRunning()) child.kill('SIGKILL');
+      }, graceMs);
+      status = await this.exited;
+      clearTimeout(timer);
+    }
+    const logFile = this.logFile;
+    this.logFile = undefined;
+    await new Promise<void>((resolve) => (logFile ? logFile.end(resolve) : resolve()));
+    return status;
   }
 
-  /** Resolves when the process exits on its own. */
-  whenExited(): Promise<number | null> {
+  /** Resolves when the current run of the process exits, however it ends. */
+  whenExited(): Promise<ExitStatus> {
     return this.exited;
   }
 }

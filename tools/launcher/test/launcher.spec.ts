@@ -1,3 +1,4 @@
+import { GrpcHealthProbe } from '@strata/service-runtime';
 import { freePortRange } from '@strata/testing';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -5,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 // `npm start` as a person runs it: the built launcher starts the five built services as
-// separate processes, each reaches SERVING, and one Ctrl-C (SIGINT) stops them all, exit 0.
+// separate processes, each reaches SERVING, a service killed with SIGKILL is restarted while
+// the others keep serving, and one Ctrl-C (SIGINT) stops them all, exit 0.
 const workspaceRoot = path.resolve(__dirname, '../../..');
 const launcherEntry = path.join(workspaceRoot, 'dist/launcher/tools/launcher/src/main.js');
 const SERVICES = ['feature-service', 'registry-service', 'training-runner', 'inference-service', 'gateway'];
@@ -37,6 +39,8 @@ describe('npm start (the launcher)', () => {
   let dataDir: string;
   let child: ChildProcess;
   const output: string[] = [];
+  // Every service pid seen, so a failed test leaves no service behind.
+  const servicePids = new Set<number>();
 
   beforeAll(() => {
     if (!existsSync(launcherEntry)) execFileSync('node_modules/.bin/nx', ['run-many', '-t', 'build', '--projects=tag:type:app'], { cwd: workspaceRoot });
@@ -45,13 +49,35 @@ describe('npm start (the launcher)', () => {
 
   afterAll(() => {
     if (child?.exitCode === null) child.kill('SIGKILL');
+    for (const pid of servicePids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Runs the built launcher on `dataDir` until `pattern` is printed, then Ctrl-C; returns what it printed and its exit code. */
-  async function launchUntil(pattern: RegExp, portBase: number, extraArgs: string[] = []): Promise<{ output: string; pids: number[]; code: number | null }> {
+  /** gRPC health of every service of the platform on `portBase` (ports portBase + 2i). */
+  async function healthOf(portBase: number): Promise<string[]> {
+    return Promise.all(
+      SERVICES.map(async (_name, index) => {
+        const probe = new GrpcHealthProbe(`127.0.0.1:${portBase + index * 2}`);
+        try {
+          return await probe.check('', 10_000);
+        } finally {
+          probe.close();
+        }
+      }),
+    );
+  }
+
+  /**
+   * Runs the built launcher on `dataDir` until `pattern` is printed, then `whileRunning` (given the
+   * services' pids), then Ctrl-C; returns what it printed, the pids and its exit code.
+   */
+  async function launchUntil(
+    pattern: RegExp,
+    portBase: number,
+    whileRunning: (pids: number[]) => Promise<void> = () => Promise.resolve(),
+  ): Promise<{ output: string; pids: number[]; code: number | null }> {
     output.length = 0;
-    child = spawn(process.execPath, [launcherEntry, '--data-dir', dataDir, '--port-base', String(portBase), '--no-color', '--ready-timeout', '300', ...extraArgs], {
+    child = spawn(process.execPath, [launcherEntry, '--data-dir', dataDir, '--port-base', String(portBase), '--no-color', '--ready-timeout', '300'], {
       cwd: workspaceRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -65,7 +91,9 @@ describe('npm start (the launcher)', () => {
       expect(match).not.toBeNull();
       return Number(match?.[1]);
     });
+    for (const pid of pids) servicePids.add(pid);
     expect(pids.every(isAlive)).toBe(true);
+    await whileRunning(pids);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
@@ -91,10 +119,28 @@ describe('npm start (the launcher)', () => {
     }
 
     // A second start on the same data reuses everything: no second import, job, version or key.
-    const second = await launchUntil(/trace ID\s+[0-9a-f]{32}/, portBase);
+    // While it runs, inference-service is killed: the launcher restarts it, the others keep serving.
+    let restartedPid = 0;
+    const second = await launchUntil(/trace ID\s+[0-9a-f]{32}/, portBase, async (pids) => {
+      const inference = SERVICES.indexOf('inference-service');
+      process.kill(pids[inference] ?? 0, 'SIGKILL');
+      await waitForLine(child, output, /inference-service exited \(signal SIGKILL\); restarting in 1 s \(restart 1 of 5\)/);
+      const serving = await waitForLine(child, output, /inference-service is SERVING again after restart 1 \(pid \d+\)/);
+      restartedPid = Number(/\(pid (\d+)\)/.exec(serving)?.[1]);
+      servicePids.add(restartedPid);
+      expect(restartedPid).not.toBe(pids[inference]);
+      expect(isAlive(restartedPid)).toBe(true);
+      // The other four are the same processes as before the crash, and all five are SERVING.
+      expect(pids.filter((_pid, index) => index !== inference).every(isAlive)).toBe(true);
+      expect(await healthOf(portBase)).toEqual(SERVICES.map(() => 'SERVING'));
+    });
     expect(second.code).toBe(0);
+    expect(isAlive(restartedPid)).toBe(false);
+    expect(second.pids.filter(isAlive)).toEqual([]);
+    expect(second.output).toContain('all services stopped cleanly');
+    expect(second.output).toContain('inference-service crashed 1 time(s), restarted to SERVING 1 time(s); SERVING again');
     expect(second.output).toContain('reused from an earlier start: import, materialize, training, promotion');
     expect(second.output).toMatch(/API key \S+ reused/);
     expect(second.output).toMatch(/model version\s+flight-delay:1/);
-  }, 600_000);
+  }, 900_000);
 });
