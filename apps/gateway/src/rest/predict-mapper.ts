@@ -173,11 +173,7 @@ function toTensors(inputs: readonly oipV1.ModelInferRequest_InferInputTensor[]):
 export function checkRowsJson(rows: PredictBodyJson['rows']): void {
   const violations = predictionRowViolations((rows ?? []).map((row) => ({ entityId: row.entity_id ?? '', features: row.features ?? {} })));
   if (violations.length === 0) return;
-  const summary = violations
-    .slice(0, 5)
-    .map((violation) => `${violation.field}: ${violation.description}`)
-    .join('; ');
-  throw new InvalidArgumentError(`invalid rows (${violations.length} bad field${violations.length === 1 ? '' : 's'}): ${summary}`, violations);
+  throw InvalidArgumentError.listing(`invalid rows (${violations.length} bad field${violations.length === 1 ? '' : 's'})`, violations);
 }
 
 /** The wire PredictRequest of a checked body for model `name`. */

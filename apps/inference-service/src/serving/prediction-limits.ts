@@ -13,9 +13,5 @@ import type { AssemblyRow } from '../features';
 export function checkPredictionRows(rows: readonly AssemblyRow[]): void {
   const violations = predictionRowViolations(rows);
   if (violations.length === 0) return;
-  const summary = violations
-    .slice(0, 5)
-    .map((violation) => `${violation.field}: ${violation.description}`)
-    .join('; ');
-  throw new InvalidArgumentError(`invalid rows (${violations.length} bad field${violations.length === 1 ? '' : 's'}): ${summary}`, violations);
+  throw InvalidArgumentError.listing(`invalid rows (${violations.length} bad field${violations.length === 1 ? '' : 's'})`, violations);
 }
