@@ -1,5 +1,5 @@
 import { type ServiceError } from '@grpc/grpc-js';
-import { InvalidArgumentError, PermissionDeniedError, ResourceExhaustedError, UnauthenticatedError, UnavailableError } from '@strata/service-runtime';
+import { InvalidArgumentError, PermissionDeniedError, ResourceExhaustedError, UnauthenticatedError, UnavailableError, UpstreamError } from '@strata/service-runtime';
 import type { VerifiedKey } from '../api-keys/api-key';
 import { type DeadlinePolicy, effectiveDeadline } from '../traffic/deadline';
 import { type InFlightLimiter } from '../traffic/in-flight-limiter';
@@ -93,7 +93,9 @@ export class Gatekeeper {
         release();
         const code = error === undefined ? 0 : (error as Partial<ServiceError>).code;
         const callerLimited = call.callerTimeoutMs !== undefined && call.callerTimeoutMs < this.options.deadlines.defaultMs;
-        pass.report(breakerOutcomeOf(typeof code === 'number' ? code : undefined, { callerLimited }));
+        // Status details come only from the upstream's own answer, never from a failed connection.
+        const answered = error instanceof UpstreamError && error.statusDetails !== undefined;
+        pass.report(breakerOutcomeOf(typeof code === 'number' ? code : undefined, { callerLimited, answered }));
       },
     };
   }

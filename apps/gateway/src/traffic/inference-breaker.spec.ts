@@ -171,6 +171,8 @@ describe('breakerOutcomeOf', () => {
     [status.INVALID_ARGUMENT, {}, 'success'],
     [status.RESOURCE_EXHAUSTED, {}, 'success'],
     [status.UNAVAILABLE, {}, 'failure'],
+    [status.UNAVAILABLE, { answered: true }, 'success'],
+    [status.UNAVAILABLE, { answered: false }, 'failure'],
     [undefined, {}, 'failure'],
     [status.INTERNAL, {}, 'success'],
     [status.DEADLINE_EXCEEDED, {}, 'slow'],

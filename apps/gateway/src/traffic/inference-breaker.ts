@@ -175,9 +175,14 @@ export const UNTRACKED_PASS: BreakerPass = Object.freeze({ report: () => undefin
  *
  * DEADLINE_EXCEEDED caused by a caller's own short deadline says nothing about the upstream;
  * pass `callerLimited: true` for those so a client sending tiny deadlines cannot open the
- * breaker for everyone.
+ * breaker for everyone. An UNAVAILABLE the upstream itself answered (`answered: true`: it came
+ * with the upstream's `grpc-status-details-bin`, which grpc-js never makes up for a connection
+ * failure) is inference's verdict on one model or request — "no version loaded yet", "over the
+ * memory budget" — and proves it is up: a success, so that callers of a model that is not
+ * loaded cannot open the breaker for every other model.
  */
-export function breakerOutcomeOf(code: number | undefined, options: { callerLimited?: boolean } = {}): CallOutcome {
+export function breakerOutcomeOf(code: number | undefined, options: { callerLimited?: boolean; answered?: boolean } = {}): CallOutcome {
+  if (code === status.UNAVAILABLE && options.answered === true) return 'success';
   if (code === undefined || code === status.UNAVAILABLE) return 'failure';
   if (code === status.DEADLINE_EXCEEDED) return options.callerLimited === true ? 'neutral' : 'slow';
   if (code === status.CANCELLED) return 'neutral';

@@ -8,6 +8,7 @@ import { InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/s
 import { type InferenceTensor, InvalidInputError, type ModelSignature, type ServedModel } from '../model-runtime';
 import { inputFieldOf } from '../predict/tensor-values';
 import { ModelCatalog } from '../serving/model-catalog';
+import { MODEL_NOT_READY_RETRY_MS } from '../serving/model-not-ready';
 import { modelStatusOf } from '../serving/model-status';
 import { PredictionService } from '../serving/prediction.service';
 import { announceServedBy } from '../serving/response-metadata';
@@ -65,7 +66,7 @@ export class OpenInferenceController {
     let signature: ModelSignature;
     if (request.version === '') {
       const alias = loaded.find((entry) => entry.alias === DEFAULT_ALIAS)?.alias ?? [...loaded].sort((a, b) => b.version - a.version)[0]?.alias;
-      if (alias === undefined) throw new UnavailableError(`model ${request.name} has no loaded version yet; retry with backoff`);
+      if (alias === undefined) throw new UnavailableError(`model ${request.name} has no loaded version yet; retry with backoff`, MODEL_NOT_READY_RETRY_MS);
       signature = await this.predictions.signatureOf(request.name, { alias });
     } else {
       const version = versionOf(request.version);

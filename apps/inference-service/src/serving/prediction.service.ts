@@ -11,6 +11,7 @@ import { chooseAlias, shouldShadow } from '../routing/traffic-router';
 import { archivedVersionError, ModelCatalog } from './model-catalog';
 import { featureContractLabel } from './response-metadata';
 import { VersionLoader } from './version-loader';
+import { MODEL_NOT_READY_RETRY_MS } from './model-not-ready';
 import { VersionPins } from './version-pins';
 
 /** A prediction request in domain terms. */
@@ -169,7 +170,7 @@ export class PredictionService implements OnModuleDestroy {
       if (error instanceof FreshFeaturesRequiredError) {
         throw new FailedPreconditionError(error.message, error.violations.map((violation) => ({ type: violation.status === 'FETCH_FAILED' ? 'FEATURE_FETCH_FAILED' : `FEATURE_${violation.status}`, subject: `${violation.entityId}/${violation.feature}`, description: `${violation.feature} of ${violation.entityId} is ${violation.status}` })));
       }
-      if (error instanceof ModelUnavailableError) throw new UnavailableError(`${request.modelName} version ${model.version} was unloaded meanwhile; retry`);
+      if (error instanceof ModelUnavailableError) throw new UnavailableError(`${request.modelName} version ${model.version} was unloaded meanwhile; retry`, MODEL_NOT_READY_RETRY_MS);
       throw error;
     } finally {
       if (selection.routed && isCurrent(served, selection.alias, model.version)) this.comparisons.recordLive(model.modelName, selection.alias, model.version, micros(performance.now() - started), ok);
@@ -292,7 +293,7 @@ export class PredictionService implements OnModuleDestroy {
         throw archivedVersionError(served.modelName, version);
       }
       if (error instanceof UnavailableError) throw error;
-      throw new UnavailableError(`${served.modelName} version ${version} could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UnavailableError(`${served.modelName} version ${version} could not be loaded: ${error instanceof Error ? error.message : String(error)}`, MODEL_NOT_READY_RETRY_MS);
     }
   }
 }
@@ -306,7 +307,7 @@ function leaseAlias(served: ServedModel, alias: string): ModelLease {
   try {
     return served.lease(alias);
   } catch (error) {
-    if (error instanceof ModelUnavailableError) throw new UnavailableError(`${served.modelName}@${alias} has no loaded version yet; retry with backoff`);
+    if (error instanceof ModelUnavailableError) throw new UnavailableError(`${served.modelName}@${alias} has no loaded version yet; retry with backoff`, MODEL_NOT_READY_RETRY_MS);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { UnavailableError } from '@strata/service-runtime';
 import { type LoadedModel } from '../model-runtime';
 import { aLoadedLinearModel } from '../model-runtime/model-runtime.fixtures';
+import { MODEL_NOT_READY_RETRY_MS } from './model-not-ready';
 import { VersionPins } from './version-pins';
 
 const MB = 1024 * 1024;
@@ -69,6 +70,8 @@ describe('VersionPins', () => {
     const error = await pins.lease('flights-delay', 9).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as Error).message).toMatch(/version 9 needs about 60\.0 MB .*MODEL_MEMORY_BUDGET_MB.* 50\.0 MB left/);
+    // A retry delay (google.rpc.RetryInfo): also how the gateway's breaker tells inference's own answer from a failed connection.
+    expect((error as UnavailableError).retryAfterMs).toBe(MODEL_NOT_READY_RETRY_MS);
     expect(pins.status('flights-delay')).toEqual([]);
     await (loaded[0] as LoadedModel).whenDisposed();
   });

@@ -1,5 +1,6 @@
 import { UnavailableError } from '@strata/service-runtime';
 import { type LoadedModel, type ModelLease } from '../model-runtime';
+import { MODEL_NOT_READY_RETRY_MS } from './model-not-ready';
 
 /** A loaded version and the memory it is charged for. */
 export interface PinnableVersion {
@@ -118,6 +119,7 @@ export class VersionPins {
       const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
       throw new UnavailableError(
         `${modelName} version ${version} needs about ${mb(loaded.bytes)} MB but the model memory budget (MODEL_MEMORY_BUDGET_MB) has ${mb(Math.max(0, free()))} MB left next to the versions its aliases serve`,
+        MODEL_NOT_READY_RETRY_MS,
       );
     }
     const pin: Pin = { ...loaded, lastUsed: ++this.uses };

@@ -1,0 +1,39 @@
+import { status } from '@grpc/grpc-js';
+import { encodeStatusDetails, UnavailableError, UpstreamError } from '@strata/service-runtime';
+import { DEFAULT_DEADLINE_POLICY } from '../traffic/deadline';
+import { InFlightLimiter } from '../traffic/in-flight-limiter';
+import { InferenceBreaker } from '../traffic/inference-breaker';
+import { TokenBucketLimiter } from '../traffic/token-bucket';
+import { Gatekeeper } from './gatekeeper';
+
+function aGatekeeper(breaker: InferenceBreaker): Gatekeeper {
+  return new Gatekeeper({
+    verifier: { verify: () => Promise.reject(new Error('auth is off')) },
+    limiter: new TokenBucketLimiter(),
+    inFlight: new InFlightLimiter(100),
+    breaker,
+    deadlines: DEFAULT_DEADLINE_POLICY,
+    authDisabled: true,
+  });
+}
+
+/** Admits `count` calls one after the other and finishes each with `error`. */
+async function finishCalls(gatekeeper: Gatekeeper, count: number, error: unknown): Promise<void> {
+  for (let i = 0; i < count; i += 1) (await gatekeeper.admit({}, ['delays'])).finish(error);
+}
+
+describe(Gatekeeper.name, () => {
+  it('keeps the breaker closed when inference itself answers UNAVAILABLE about one model (its status details prove it is up)', async () => {
+    const breaker = new InferenceBreaker({ failureThreshold: 5 });
+    const notLoaded = new UnavailableError('delays@production has no loaded version yet; retry with backoff', 1_000);
+    const answered = new UpstreamError(status.UNAVAILABLE, notLoaded.message, encodeStatusDetails(notLoaded));
+    await finishCalls(aGatekeeper(breaker), 8, answered);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('opens the breaker on UNAVAILABLE without the upstream\'s status details (a failed connection)', async () => {
+    const breaker = new InferenceBreaker({ failureThreshold: 5 });
+    await finishCalls(aGatekeeper(breaker), 5, new UpstreamError(status.UNAVAILABLE, 'No connection established'));
+    expect(breaker.state).toBe('open');
+  });
+});
