@@ -9,6 +9,13 @@ import { FeatureSetService } from '../feature-set/feature-set.service';
 import { OnlineCache, type OnlineRow } from './online-cache';
 import { OnlineRepository } from './online.repository';
 
+
+/**
+ * Longest entity ID a call may name, in UTF-8 bytes: the same bound inference-service puts on
+ * prediction rows (an ID is echoed in answers and errors; a longer one can make an answer larger
+ * than a gRPC message may be).
+ */
+export const MAX_ENTITY_ID_BYTES = 1024;
 /**
  * How long this process trusts the online_generation it last read before reading it again:
  * a materialization by another replica is served at most this long after it committed (one
@@ -92,8 +99,12 @@ export class OnlineFeaturesService {
     const limit = this.config.maxOnlineEntities;
     if (request.entityIds.length === 0) violations.push({ field: 'entity_ids', description: `at least one entity ID is required (at most ${limit})` });
     if (request.entityIds.length > limit) violations.push({ field: 'entity_ids', description: `at most ${limit} entity IDs per call, got ${request.entityIds.length}` });
+    request.entityIds.forEach((entityId, index) => {
+      const bytes = Buffer.byteLength(entityId, 'utf8');
+      if (bytes > MAX_ENTITY_ID_BYTES && violations.length < 20) violations.push({ field: `entity_ids[${index}]`, description: `is ${bytes} bytes long; entity IDs are at most ${MAX_ENTITY_ID_BYTES} bytes (UTF-8)` });
+    });
     if (request.maxStalenessSeconds !== undefined && !(request.maxStalenessSeconds >= 0)) violations.push({ field: 'max_staleness', description: 'must not be negative' });
-    if (violations.length > 0) throw new InvalidArgumentError(`invalid GetOnlineFeatures request: ${violations.map((violation) => `${violation.field}: ${violation.description}`).join('; ')}`, violations);
+    if (violations.length > 0) throw InvalidArgumentError.listing('invalid GetOnlineFeatures request', violations);
   }
 
   private async definitionOf(ref: { readonly name: string; readonly version: number }): Promise<FeatureSet> {

@@ -185,6 +185,10 @@ describe.each(ENGINES)('GetOnlineFeatures (%s)', (engine) => {
     const tooMany = await failureOf(service.client.call('getOnlineFeatures', { featureSet, entityIds: Array.from({ length: 1001 }, (_, index) => `e${index}`) }));
     expect(tooMany.code).toBe(status.INVALID_ARGUMENT);
     expect(tooMany.fieldViolations[0]?.description).toContain('1000');
+    const tooLong = await failureOf(service.client.call('getOnlineFeatures', { featureSet, entityIds: ['SFO|LAX', 'x'.repeat(1025)] }));
+    expect(tooLong.code).toBe(status.INVALID_ARGUMENT);
+    expect(tooLong.fieldViolations).toEqual([{ field: 'entity_ids[1]', description: 'is 1025 bytes long; entity IDs are at most 1024 bytes (UTF-8)' }]);
+    expect(tooLong.details).toContain('entity_ids[1]: is 1025 bytes long');
     const unknownFeature = await failureOf(service.client.call('getOnlineFeatures', { featureSet, entityIds: ['a'], features: ['trips_1h', 'no_such_feature'] }));
     expect(unknownFeature.code).toBe(status.INVALID_ARGUMENT);
     expect(unknownFeature.fieldViolations.map((violation) => violation.field)).toEqual(['features[1]']);

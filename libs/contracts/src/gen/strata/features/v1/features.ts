@@ -764,7 +764,10 @@ export interface GetOnlineFeaturesRequest {
   featureSet?:
     | FeatureSetRef
     | null;
-  /** Entity IDs, 1 to 1000. Duplicates are answered once per occurrence. */
+  /**
+   * Entity IDs, 1 to 1000, each at most 1024 bytes (UTF-8; INVALID_ARGUMENT naming
+   * `entity_ids[i]` otherwise). Duplicates are answered once per occurrence.
+   */
   entityIds: string[];
   /**
    * Evaluate features as of this time, from the offline store: only events with event
