@@ -1,7 +1,9 @@
 import { STRATA_PROTOS } from '@strata/contracts';
-import { type DefaultPorts, type ServiceDefinition } from '@strata/service-runtime';
+import { type DefaultPorts, grpcRoute, type ServiceDefinition } from '@strata/service-runtime';
 import path from 'node:path';
 import { AppModule } from './app.module';
+import { OpenInferenceController } from './predictions/open-inference.controller';
+import { PredictionController } from './predictions/prediction.controller';
 import { gatewayHttpErrors } from './rest/http-problems';
 import { registerRestApi } from './rest/register-rest-api';
 
@@ -14,6 +16,15 @@ export const gateway: ServiceDefinition = {
   publicEdge: true,
   httpRoutes: (app, fastify) => registerRestApi(app, fastify),
   httpErrors: (app) => gatewayHttpErrors(app),
+  // Predictions are the hot path: served without Nest's pipeline (same controllers).
+  directUnary: (app) => {
+    const strata = app.get(PredictionController);
+    const oip = app.get(OpenInferenceController);
+    return {
+      [grpcRoute(STRATA_PROTOS.gatewayV1, 'PredictionService', 'Predict')]: (request, metadata, call) => strata.predict(request as never, metadata, call),
+      [grpcRoute(STRATA_PROTOS.oipV1, 'GRPCInferenceService', 'ModelInfer')]: (request, metadata, call) => oip.modelInfer(request as never, metadata, call),
+    };
+  },
 };
 
 /** Default ports (the README's table); GRPC_PORT and HTTP_PORT override them. */

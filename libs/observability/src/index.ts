@@ -1,4 +1,5 @@
 export { requestContextClientInterceptor } from './grpc-client-interceptor';
+export { type DirectUnaryHandler, directUnaryCall, type DirectUnaryOptions } from './direct-unary';
 export { grpcStatusCodeOfError, grpcStatusName } from './grpc-call';
 export { createHealthService, type HealthServer, type HealthService, WHOLE_SERVER } from './health';
 export { createLogger, DEFAULT_REDACTED_PATHS, logCorrelationFields, type LoggerConfig } from './logger';

@@ -30,7 +30,7 @@ export { SchemaWaitAbortedError, type SchemaStatusSource, waitForSchema, type Sc
 export { DATABASE, ENVIRONMENT, LOGGER, METRICS, SERVICE_CONFIG, SHUTDOWN_SIGNAL } from './runtime-tokens';
 export { type ServiceRuntimeContext, ServiceRuntimeModule } from './service-runtime.module';
 export { type DefaultPorts, loadServiceConfig, type ServiceConfig, serviceConfigSchema } from './service-config';
-export { MAX_MESSAGE_BYTES, type RunningService, type ServiceDefinition, type ServiceReadiness, startService, type StartServiceOptions } from './start-service';
+export { grpcRoute, MAX_MESSAGE_BYTES, type RunningService, type ServiceDefinition, type ServiceReadiness, startService, type StartServiceOptions } from './start-service';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, pageOf, type PageRequest, pageSizeOf, PageTokens } from './paging';
 export { durationToMs, fromTimestamp, impossibleInstantText, msToDuration, parseInstantText, toTimestamp } from './wire-time';
 export { type ReadableCall, receiveWithBackpressure, sendWithBackpressure, type WritableCall } from './grpc-streams';
