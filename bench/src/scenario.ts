@@ -71,7 +71,7 @@ export interface ServedModel {
 
 /** The running platform shared by the scenarios that need it (started once per run). */
 export interface BenchPlatform {
-  /** The five services as processes (`logLevel: 'warn'`, tracing off). */
+  /** The five services as processes (`logLevel: 'warn'`; tracing off, except a platform a scenario starts with `tracing`). */
   readonly processes: PlatformProcesses;
   /** Admin clients of every service (registry and gateway admin with the admin token). */
   readonly clients: PlatformClients;

@@ -1,5 +1,4 @@
-import { createTestDatabase, workspaceRoot } from '@strata/testing';
-import { fork } from 'node:child_process';
+import { createTestDatabase } from '@strata/testing';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +8,8 @@ import { type LoadResult, runOpenLoop } from '../harness/load';
 import { statsOf } from '../harness/stats';
 import type { Floors, LatencyStats, ServedModel } from '../scenario';
 import type { EchoKind } from './echo-server';
+import { ORT_SESSION_OPTIONS } from './ort-options';
+import { startServerProcess } from './server-process';
 
 /** How the floors are loaded: open loop at a low rate (the scenarios' low load). */
 export interface FloorOptions {
@@ -25,7 +26,6 @@ export function floorOptions(quick: boolean, log: (line: string) => void): Floor
 /** A payload of the size of a single-row predict, for the echoes. */
 const ECHO_PAYLOAD = { rows: [{ entity_id: 'LAX|PHX', features: { distance: 370 } }], note: 'strata bench echo' };
 const PG_ROWS = 10_000;
-const REGISTER_TS = path.join(workspaceRoot, 'tools/dev/register-ts.js');
 
 /**
  * The four physical floors of this run, one after the other (never two at once): D_grpc and
@@ -57,25 +57,11 @@ function line(stats: LatencyStats): string {
 
 /** Runs `measure` against an echo server in its own process, stopped afterwards whatever happens. */
 async function withEchoServer<T>(kind: EchoKind, measure: (address: string) => Promise<T>): Promise<T> {
-  const child = fork(path.join(__dirname, 'echo-server.ts'), [kind], { cwd: workspaceRoot, execArgv: ['-r', REGISTER_TS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const server = await startServerProcess(path.join(__dirname, 'echo-server.ts'), [kind], `the ${kind} echo server`);
   try {
-    const address = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the ${kind} echo server did not start within 30 s`)), 30_000);
-      child.once('message', (message: { address: string }) => {
-        clearTimeout(timer);
-        resolve(message.address);
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the ${kind} echo server exited (${String(code)})`));
-      });
-    });
-    return await measure(address);
+    return await measure(server.address);
   } finally {
-    if (child.connected) child.disconnect();
-    await Promise.race([exited, sleep(5_000)]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await server.stop();
   }
 }
 
@@ -104,13 +90,7 @@ async function measurePg(options: FloorOptions): Promise<LatencyStats> {
  * (one call every 1/rate s; each call timed on its own).
  */
 async function measureOrt(model: ServedModel, options: FloorOptions): Promise<LatencyStats> {
-  const session = await InferenceSession.create(model.bytes, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    logSeverityLevel: 4,
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  });
+  const session = await InferenceSession.create(model.bytes, ORT_SESSION_OPTIONS);
   try {
     const values = Float32Array.from(model.input.values);
     const run = (): Promise<unknown> => session.run({ [model.input.name]: new Tensor('float32', values, [1, values.length]) });

@@ -106,7 +106,10 @@ class Recorder {
     if (this.samples.size < MAX_ERROR_SAMPLES) this.samples.add((error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_CHARS));
   }
 
+  /** Throws when a latency is negative (or not a number): the run measured the harness, not the target. */
   result(sent: number, durationMs: number): LoadResult {
+    const invalid = this.latencies.find((latency) => !(latency >= 0));
+    if (invalid !== undefined) throw new Error(`a latency of ${invalid} ms was recorded: a request was timed from an instant after it was sent (harness defect)`);
     const ok = this.latencies.length - this.errors;
     return { stats: statsOf(this.latencies, this.errors), sent, errors: this.errors, errorSamples: [...this.samples], durationMs, throughputPerSecond: durationMs > 0 ? (ok / durationMs) * 1000 : 0 };
   }
@@ -117,8 +120,10 @@ let stopRequested = false;
 
 /**
  * Sends `count` requests at `rate`/s on schedule (fewer when the runner says stop first). A request may leave up to EARLY_MS before its
- * time (timers fire in whole milliseconds); its latency counts from the later of its scheduled and
- * its actual send time, so a stalled server or generator shows as latency, never as a slower rate.
+ * time (timers fire in whole milliseconds); its latency counts from the earlier of its scheduled and
+ * its actual send time: from the schedule when it left late, so a stalled server or generator shows
+ * as latency, never as a slower rate (no coordinated omission), and from the actual send when it left
+ * early, so an answer faster than the earliness is never a negative latency.
  */
 function openLoop(call: Call, rate: number, count: number): Promise<LoadResult> {
   const recorder = new Recorder();
@@ -128,10 +133,16 @@ function openLoop(call: Call, rate: number, count: number): Promise<LoadResult> 
   let answered = 0;
   /** Requests this run sends: `count`, or as many as were sent when the stop came. */
   let limit = count;
-  return new Promise((resolve) => {
-    const finish = (): void => resolve(recorder.result(limit, performance.now() - start));
+  return new Promise((resolve, reject) => {
+    const finish = (): void => {
+      try {
+        resolve(recorder.result(limit, performance.now() - start));
+      } catch (error) {
+        reject(error);
+      }
+    };
     const send = (scheduled: number): void => {
-      const from = Math.max(scheduled, performance.now());
+      const from = Math.min(scheduled, performance.now());
       const done = (error?: unknown): void => {
         recorder.record(performance.now() - from, error);
         answered += 1;

@@ -12,17 +12,28 @@ export interface RunningPlatform extends BenchPlatform {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startBenchPlatform}. */
+export interface BenchPlatformOptions {
+  /** Every service writes a CPU profile into `<profileDir>/<service>` when it stops. */
+  readonly profileDir?: string;
+  /**
+   * Spans exported over OTLP to a receiver in the runner, every request sampled (`always_on`):
+   * what tracing costs. Default off: a benchmark measures the service, not the span export.
+   */
+  readonly tracing?: boolean;
+}
+
 /**
- * Starts the five built services (logLevel warn, no tracing: a benchmark measures the service,
- * not the span export), runs the flights quickstart (import, materialize, train, promote, serve
- * flight-delay v1), makes an API key with a rate limit no benchmark reaches, and downloads the
- * served model's bytes and the example input row for the in-process floor. With `profileDir`,
- * every service writes a CPU profile into `<profileDir>/<service>` when it stops.
+ * Starts the five built services (logLevel warn, tracing off unless asked), runs the flights
+ * quickstart (import, materialize, train, promote, serve flight-delay v1), makes an API key with
+ * a rate limit no benchmark reaches, and downloads the served model's bytes and the example input
+ * row for the in-process floor.
  */
-export async function startBenchPlatform(log: (line: string) => void, options: { profileDir?: string } = {}): Promise<RunningPlatform> {
-  const { profileDir } = options;
+export async function startBenchPlatform(log: (line: string) => void, options: BenchPlatformOptions = {}): Promise<RunningPlatform> {
+  const { profileDir, tracing = false } = options;
   const nodeArgs = profileDir === undefined ? undefined : Object.fromEntries(PLATFORM_SERVICES.map((service: ServiceName) => [service, cpuProfileArgs(path.join(profileDir, service))]));
-  const processes = await PlatformProcesses.start({ tracing: false, logLevel: 'warn', ...(nodeArgs === undefined ? {} : { nodeArgs }) });
+  const env = tracing ? Object.fromEntries(PLATFORM_SERVICES.map((service: ServiceName) => [service, { OTEL_TRACES_SAMPLER: 'always_on' }])) : undefined;
+  const processes = await PlatformProcesses.start({ tracing, logLevel: 'warn', ...(nodeArgs === undefined ? {} : { nodeArgs }), ...(env === undefined ? {} : { env }) });
   let clients: PlatformClients | undefined;
   try {
     clients = new PlatformClients(processes.addresses, { registryToken: processes.adminToken, gatewayAdminToken: processes.adminToken });

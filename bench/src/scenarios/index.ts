@@ -4,12 +4,14 @@ import { importMaterializeScenario } from './import-materialize';
 import { onlineFetchScenario } from './online-fetch';
 import { peakScenario } from './peak';
 import { predictScenario } from './predict';
+import { predictPathScenario } from './predict-path';
 import { predictWithFeaturesScenario } from './predict-with-features';
 import { hotSwapScenario } from './hot-swap';
 import { soakScenario } from './soak';
 import { trainingScenario } from './training';
 
 export const SCENARIOS: readonly Scenario[] = [
+  predictPathScenario, // issue 17: the predict path against D_chain (latency, CPU per request, capacity, RSS; tracing off and on), first, on a platform no scenario has loaded yet
   predictScenario, // 1. single-row predict through the gateway (REST and gRPC) at 200 / 500 / 1,000 rps
   peakScenario, // 2. peak throughput with p99 under 10 ms, with and without dynamic batching
   onlineFetchScenario, // 3. online feature fetch, 1 and 100 entities, cached and uncached

@@ -4,10 +4,9 @@
 // rates, so the feature hop's cost (with features minus tensor only) reads against D_grpc + D_pg.
 // The CPU each service spent per request (from /proc/<pid>/stat) says where the time goes.
 import type { ServiceName } from '@strata/testing';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LoadResult, type LoadTarget, runOpenLoop } from '../harness/load';
+import { type GrpcTarget, type HttpTarget, type LoadResult, type LoadTarget, runOpenLoop } from '../harness/load';
+import { cpuMsOf, ticksPerSecond } from '../harness/proc';
 import { fixed } from '../harness/stats';
 import type { BenchContext, BenchPlatform, Figure, Scenario, ScenarioResult } from '../scenario';
 
@@ -32,7 +31,7 @@ interface Series {
 }
 
 /** REST /v1 predict with one entity row (inference fetches the route's features): what a client of the platform sends. */
-export function restRowsTarget(platform: BenchPlatform): LoadTarget {
+export function restRowsTarget(platform: BenchPlatform): HttpTarget {
   return {
     kind: 'http',
     method: 'POST',
@@ -43,7 +42,7 @@ export function restRowsTarget(platform: BenchPlatform): LoadTarget {
 }
 
 /** REST OIP infer with the example's tensor (no feature fetch); `version` pins it, otherwise the production alias answers. */
-export function restTensorTarget(platform: BenchPlatform, version?: number): LoadTarget {
+export function restTensorTarget(platform: BenchPlatform, version?: number): HttpTarget {
   const { name, input } = platform.model;
   const model = version === undefined ? name : `${name}/versions/${version}`;
   return {
@@ -55,53 +54,26 @@ export function restTensorTarget(platform: BenchPlatform, version?: number): Loa
   };
 }
 
+/** gRPC gateway `PredictionService/Predict` with the same entity row. */
+export function grpcRowsTarget(platform: BenchPlatform): GrpcTarget {
+  return {
+    kind: 'grpc',
+    address: platform.processes.addresses.gatewayGrpc,
+    protoKey: 'gatewayV1',
+    service: 'PredictionService',
+    method: 'Predict',
+    request: { model: { name: platform.model.name }, rows: [{ entityId: ROUTE, features: { distance: { doubleValue: DISTANCE } } }] },
+    metadata: { 'x-api-key': platform.apiKey },
+  };
+}
+
 function seriesOf(platform: BenchPlatform): Series[] {
-  const { name, version } = platform.model;
+  const { version } = platform.model;
   return [
     { key: 'rest-rows', label: 'REST /v1 predict, entity row', target: restRowsTarget(platform) },
-    {
-      key: 'grpc-rows',
-      label: 'gRPC gateway Predict, entity row',
-      target: {
-        kind: 'grpc',
-        address: platform.processes.addresses.gatewayGrpc,
-        protoKey: 'gatewayV1',
-        service: 'PredictionService',
-        method: 'Predict',
-        request: { model: { name }, rows: [{ entityId: ROUTE, features: { distance: { doubleValue: DISTANCE } } }] },
-        metadata: { 'x-api-key': platform.apiKey },
-      },
-    },
+    { key: 'grpc-rows', label: 'gRPC gateway Predict, entity row', target: grpcRowsTarget(platform) },
     { key: 'rest-tensor', label: `REST OIP /v2 infer (v${version}), tensor only`, target: restTensorTarget(platform, version) },
   ];
-}
-
-/** Clock ticks per second of /proc/<pid>/stat's utime and stime (`getconf CLK_TCK`, 100 almost everywhere). */
-let clockTicks: number | undefined;
-function ticksPerSecond(): number {
-  if (clockTicks === undefined) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return clockTicks;
-}
-
-/** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat); NaN when it cannot be read. */
-export function cpuMsOf(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the name: state is field 3, so utime (14) and stime (15) are at 11 and 12.
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / ticksPerSecond();
-  } catch {
-    return Number.NaN;
-  }
 }
 
 function cpuSnapshot(platform: BenchPlatform): Map<string, number> {

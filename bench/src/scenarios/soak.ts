@@ -5,10 +5,10 @@
 // service's /metrics) are sampled every 5 s.
 // Targets: RSS growth <= 64 MiB and event-loop lag p99 <= 5 ms, for each service.
 import { PLATFORM_SERVICES as SERVICES, type ServiceName } from '@strata/testing';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LoadResult, runOpenLoop } from '../harness/load';
+import { rssMiB } from '../harness/proc';
 import { fixed } from '../harness/stats';
 import type { BenchContext, BenchPlatform, Figure, Scenario, ScenarioResult, TargetResult } from '../scenario';
 import { restRowsTarget } from './predict-with-features';
@@ -35,17 +35,6 @@ function soakSeconds(quick: boolean): number {
   const fromEnv = Number(process.env['BENCH_SOAK_SECONDS']);
   if (process.env['BENCH_SOAK_SECONDS'] !== undefined && Number.isFinite(fromEnv) && fromEnv > 0) return Math.round(fromEnv);
   return quick ? SOAK_SECONDS.quick : SOAK_SECONDS.full;
-}
-
-/** VmRSS of a process in MiB (from /proc/<pid>/status); NaN when it cannot be read. */
-function rssMiB(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match === null ? Number.NaN : Number(match[1]) / 1024;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** One /metrics scrape: the event-loop delay p99 (ms, the raw reading) since the previous scrape (prom-client resets its histogram on each) and the V8 heap in use (MiB). NaN when absent. */
