@@ -37,7 +37,7 @@ describe(directUnaryCall.name, () => {
         return error instanceof Refused ? { code: error.code, details: error.message, metadata } : { code: status.INTERNAL, details: 'internal error', metadata };
       },
     });
-    server.register(PATH, served, bytes.serialize, bytes.deserialize, 'unary');
+    server.register<Buffer, Buffer>(PATH, served as never, bytes.serialize, bytes.deserialize, 'unary');
     const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
     client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
   });
