@@ -36,4 +36,26 @@ describe(Gatekeeper.name, () => {
     await finishCalls(aGatekeeper(breaker), 5, new UpstreamError(status.UNAVAILABLE, 'No connection established'));
     expect(breaker.state).toBe('open');
   });
+
+  it('admits a call whose key was verified on its way in without verifying it again, and still applies its allow-list and bucket', async () => {
+    const key = { id: 'k1', name: 'bench', allowedModels: ['delays'], rateLimit: { perSecond: 1, burst: 1 } };
+    let verified = 0;
+    const gatekeeper = new Gatekeeper({
+      verifier: { verify: () => ((verified += 1), Promise.resolve(key)) },
+      limiter: new TokenBucketLimiter(),
+      inFlight: new InFlightLimiter(100),
+      breaker: new InferenceBreaker(),
+      deadlines: DEFAULT_DEADLINE_POLICY,
+      authDisabled: false,
+    });
+    const admitted = await gatekeeper.admit({ apiKey: 'sk_live_x', verifiedKey: key }, ['delays']);
+    expect(admitted.key).toBe(key);
+    admitted.finish();
+    expect(verified).toBe(0);
+    await expect(gatekeeper.admit({ apiKey: 'sk_live_x', verifiedKey: key }, ['other'])).rejects.toThrow('may not call model other');
+    await expect(gatekeeper.admit({ apiKey: 'sk_live_x', verifiedKey: key }, ['delays'])).rejects.toThrow('rate limit');
+    // Without it the gate verifies the presented key itself.
+    await expect(gatekeeper.admit({ apiKey: 'sk_live_x' }, ['delays'])).rejects.toThrow('rate limit');
+    expect(verified).toBe(1);
+  });
 });

@@ -17,6 +17,12 @@ export interface IncomingCall {
   readonly requestId?: string | readonly string[];
   /** The caller's own timeout (gRPC deadline, or the REST timeout header), ms from now. */
   readonly callerTimeoutMs?: number;
+  /**
+   * The key of this very call, already verified on its way in (REST routes check the caller
+   * before validating the body): admitted without verifying it twice. Set by the gateway only,
+   * never from anything the caller sends.
+   */
+  readonly verifiedKey?: VerifiedKey;
 }
 
 /** A call that may go to inference: who made it, its ID and deadline; finish it exactly once. */
@@ -67,7 +73,7 @@ export class Gatekeeper {
   async admit(call: IncomingCall, models: readonly string[], cost = 1, options: { open?: boolean } = {}): Promise<AdmittedCall> {
     const requestId = acceptRequestId(call.requestId);
     if ('invalid' in requestId) throw new InvalidArgumentError(requestId.invalid, [{ field: 'x-request-id', description: requestId.invalid }]);
-    const key = options.open === true ? undefined : await this.authenticate(call);
+    const key = options.open === true ? undefined : (call.verifiedKey ?? (await this.authenticate(call)));
     if (key !== undefined) {
       const denied = models.filter((model) => key.allowedModels.length > 0 && !key.allowedModels.includes(model));
       if (denied.length > 0) throw new PermissionDeniedError(`API key ${key.name} may not call model ${denied.join(', ')}`);

@@ -100,7 +100,9 @@ export async function registerRestApi(app: NestFastifyApplication, fastify: Fast
           ? {
               preValidation: async (request: FastifyRequest) => {
                 const call = calls.get(request) ?? { requestId: newRequestId() };
-                await checkCaller(verifyKey, incomingRestCall(request, call), (request.params as { name?: string }).name);
+                const key = await checkCaller(verifyKey, incomingRestCall(request, call), (request.params as { name?: string }).name);
+                // The gate admits the call with this key instead of verifying it a second time.
+                if (key !== undefined) calls.set(request, { ...call, key });
               },
             }
           : {}),

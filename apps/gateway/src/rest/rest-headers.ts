@@ -13,6 +13,7 @@ export function incomingRestCall(request: FastifyRequest, call: RouteCall): Inco
     ...(apiKey === undefined ? {} : { apiKey }),
     ...(authorization === undefined ? {} : { authorization }),
     ...(call.callerTimeoutMs === undefined ? {} : { callerTimeoutMs: call.callerTimeoutMs }),
+    ...(call.key === undefined ? {} : { verifiedKey: call.key }),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { VerifiedKey } from '../api-keys/api-key';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** A JSON schema (draft-07 subset, as Fastify's ajv and OpenAPI 3.0 both read it). */
@@ -8,6 +9,8 @@ export interface RouteCall {
   readonly requestId: string;
   /** `x-request-timeout-ms`, when the caller sent one. */
   readonly callerTimeoutMs?: number;
+  /** The caller's key as the route's preValidation verified it (secured routes, auth on): the gate does not verify it again. */
+  readonly key?: VerifiedKey;
 }
 
 /**

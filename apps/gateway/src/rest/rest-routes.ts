@@ -258,9 +258,10 @@ export function restRoutes(deps: RestRouteDeps): RestRoute[] {
  * does): secured routes run it before their body is validated, so a caller without a valid key
  * gets 401/403, never a 400 that describes a model's inputs.
  */
-export async function checkCaller(verifyKey: RestRouteDeps['verifyKey'], incoming: IncomingCall, model: string | undefined): Promise<void> {
+export async function checkCaller(verifyKey: RestRouteDeps['verifyKey'], incoming: IncomingCall, model: string | undefined): Promise<VerifiedKey | undefined> {
   const key = await verifyKey(incoming);
   if (model !== undefined && key !== undefined && key.allowedModels.length > 0 && !key.allowedModels.includes(model)) throw new PermissionDeniedError(`API key ${key.name} may not call model ${model}`);
+  return key;
 }
 
 /** The presented key of a call (`x-api-key`, else `Authorization: Bearer`), as the gate reads it. */
