@@ -10,6 +10,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { RequestContextSpanProcessor } from './request-context-spans';
+import { setTracing } from './tracing-state';
 
 /** Options of {@link startTelemetry}. */
 export interface TelemetryOptions {
@@ -34,6 +35,8 @@ export interface TelemetryOptions {
 /** The running telemetry of the process. */
 export interface TelemetryHandle {
   readonly serviceName: string;
+  /** Whether spans are recorded (an exporter or processors were given): the instrumentations are installed and W3C context propagates. */
+  readonly tracing: boolean;
   /** Exports the spans that have ended but are still buffered. */
   forceFlush(): Promise<void>;
   /** Flushes, stops the SDK and unregisters it, so telemetry can be started again (tests). */
@@ -92,12 +95,14 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   sdk.start();
   const handle: TelemetryHandle = {
     serviceName: options.serviceName,
+    tracing,
     forceFlush: async () => {
       await Promise.all(spanProcessors.map((processor) => processor.forceFlush()));
     },
     shutdown: async () => {
       if (running !== handle) return;
       running = undefined;
+      setTracing(undefined);
       await sdk.shutdown();
       for (const instrumentation of instrumentations) instrumentation.disable();
       trace.disable();
@@ -106,5 +111,6 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
     },
   };
   running = handle;
+  setTracing(tracing);
   return handle;
 }
