@@ -1,6 +1,7 @@
 // The scenario registry: `npm run bench` runs these in this order; `npm run bench -- <name>` picks.
 import type { Scenario } from '../scenario';
 import { importMaterializeScenario } from './import-materialize';
+import { npmStartScenario } from './npm-start';
 import { onlineFetchScenario } from './online-fetch';
 import { peakScenario } from './peak';
 import { predictScenario } from './predict';
@@ -12,6 +13,7 @@ import { trainingScenario } from './training';
 
 export const SCENARIOS: readonly Scenario[] = [
   predictPathScenario, // issue 17: the predict path against D_chain (latency, CPU per request, capacity, RSS; tracing off and on), first, on a platform no scenario has loaded yet
+  npmStartScenario, // issue 17, target 4: what `npm start` runs (PGlite, tracing to the launcher) against D_chain, entity rows at 100/s
   predictScenario, // 1. single-row predict through the gateway (REST and gRPC) at 200 / 500 / 1,000 rps
   peakScenario, // 2. peak throughput with p99 under 10 ms, with and without dynamic batching
   onlineFetchScenario, // 3. online feature fetch, 1 and 100 entities, cached and uncached

@@ -56,7 +56,7 @@ interface Run {
 const CHAIN_OF: Record<PlatformKey, SeriesKey> = { 'rest-rows': 'chain-rows', 'grpc-rows': 'chain-rows', 'rest-tensor': 'chain-tensor' };
 
 /** The route's stored features in the model's input order (the job spec's `route_stats.*` inputs), from feature-service. */
-async function routeEntity(context: BenchContext, platform: BenchPlatform): Promise<ChainEntity> {
+export async function routeEntity(context: BenchContext, platform: BenchPlatform): Promise<ChainEntity> {
   const spec = JSON.parse(readFileSync(path.join(context.workspaceRoot, 'examples/flights/flight-delay.gbdt.job.json'), 'utf8')) as { dataset: { features: string[] } };
   const names = spec.dataset.features.filter((name) => name.startsWith(`${FEATURE_SET}.`)).map((name) => name.slice(FEATURE_SET.length + 1));
   const answer = await platform.clients.features.call<featuresV1.GetOnlineFeaturesResponse>('getOnlineFeatures', { featureSet: { name: FEATURE_SET, version: 1 }, entityIds: [ROUTE] });
