@@ -41,3 +41,23 @@ export function rssMiB(pid: number | undefined): number {
     return Number.NaN;
   }
 }
+
+/** A process's resident memory split as /proc/<pid>/status reports it, in MiB (NaN when it cannot be read). */
+export interface ResidentParts {
+  /** Anonymous memory: the JS heap, JIT and wasm code, malloc'd native memory (private to the process). */
+  readonly anon: number;
+  /** Pages of mapped files: the node binary and shared libraries such as onnxruntime's (shared with every process mapping them). */
+  readonly file: number;
+}
+
+export function residentPartsMiB(pid: number | undefined): ResidentParts {
+  const missing = { anon: Number.NaN, file: Number.NaN };
+  if (pid === undefined) return missing;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+  } catch {
+    return missing;
+  }
+}

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CHAIN_PROCESSES, type ChainEntity, type RunningChain, startChain } from '../floors/chain';
 import { type HttpTarget, type LoadResult, type LoadTarget, runOpenLoop } from '../harness/load';
 import { type RunningPlatform, startBenchPlatform } from '../harness/platform';
-import { cpuMsOf, rssMiB } from '../harness/proc';
+import { cpuMsOf, type ResidentParts, residentPartsMiB, rssMiB } from '../harness/proc';
 import { fixed } from '../harness/stats';
 import type { BenchContext, BenchPlatform, Figure, Scenario, ScenarioResult, TargetResult } from '../scenario';
 import { grpcRowsTarget, restRowsTarget, restTensorTarget, ROUTE } from './predict-with-features';
@@ -155,6 +155,34 @@ async function capacityOf(context: BenchContext, series: Series): Promise<Capaci
 
 type Rss = Map<string, number>;
 
+/** Where a process's resident memory is (after the loads): private vs shared file pages, and for a service its V8 heap. */
+interface MemoryParts extends ResidentParts {
+  readonly heapUsed?: number;
+  readonly heapTotal?: number;
+}
+
+/** A gauge of a service's /metrics (prom-client default metrics), in MiB; undefined when it cannot be read. */
+async function metricMiB(httpUrl: string, name: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return match === null ? undefined : Number(match[1]) / 2 ** 20;
+  } catch {
+    return undefined;
+  }
+}
+
+async function memoryPartsOf(chain: RunningChain, platform: BenchPlatform): Promise<Map<string, MemoryParts>> {
+  const parts = new Map<string, MemoryParts>(Object.entries(chain.pids).map(([name, pid]) => [name, residentPartsMiB(pid)]));
+  for (const service of PLATFORM_SERVICES) {
+    const running = platform.processes.process(service);
+    const heapUsed = running === undefined ? undefined : await metricMiB(running.httpUrl, 'nodejs_heap_size_used_bytes');
+    const heapTotal = running === undefined ? undefined : await metricMiB(running.httpUrl, 'nodejs_heap_size_total_bytes');
+    parts.set(service, { ...residentPartsMiB(running?.child.pid), ...(heapUsed === undefined ? {} : { heapUsed }), ...(heapTotal === undefined ? {} : { heapTotal }) });
+  }
+  return parts;
+}
+
 function rssOf(chain: RunningChain, platform: BenchPlatform): Rss {
   const rss: Rss = new Map(Object.entries(chain.rssMiB()));
   for (const service of PLATFORM_SERVICES) rss.set(service, rssMiB(platform.processes.process(service)?.child.pid));
@@ -208,11 +236,21 @@ function cpuTarget(name: string, value: number, factor: number, base: number, ba
   return { name, pass: value <= factor * base, detail: `${fixed(value)} ms vs ${factor} x ${baseName} ${fixed(base)} = ${fixed(factor * base)} ms (${fixed(value / base, 2)}x)` };
 }
 
-function rssFigures(idle: Rss, loaded: Rss): Figure[] {
-  return [...idle.keys()].flatMap((name) => [
-    { name: `RSS ${name}, idle`, value: idle.get(name) ?? Number.NaN, unit: 'MiB' },
-    { name: `RSS ${name}, after the ${RATE}/s loads`, value: loaded.get(name) ?? Number.NaN, unit: 'MiB' },
-  ]) satisfies Figure[];
+function rssFigures(idle: Rss, loaded: Rss, parts: ReadonlyMap<string, MemoryParts>): Figure[] {
+  return [...idle.keys()].flatMap((name): Figure[] => {
+    const part = parts.get(name);
+    return [
+      { name: `RSS ${name}, idle`, value: idle.get(name) ?? Number.NaN, unit: 'MiB' },
+      { name: `RSS ${name}, after the ${RATE}/s loads`, value: loaded.get(name) ?? Number.NaN, unit: 'MiB' },
+      ...(part === undefined
+        ? []
+        : [
+            { name: `  of which private (anonymous: JS heap, JIT/wasm code, native allocations)`, value: part.anon, unit: 'MiB' as const },
+            { name: `  of which shared file pages (node binary, shared libraries)`, value: part.file, unit: 'MiB' as const },
+            ...(part.heapTotal === undefined ? [] : [{ name: `  V8 heap in use / reserved`, value: part.heapUsed ?? Number.NaN, unit: 'MiB' as const, baseline: { name: 'reserved (heap total)', value: part.heapTotal } }]),
+          ]),
+    ];
+  });
 }
 
 /** Target 8: each service's RSS (the larger of idle and after load) <= 2 x the largest D_chain process's. */
@@ -235,6 +273,7 @@ interface Measured {
   readonly platformRuns: Map<SeriesKey, Run>;
   readonly idle: Rss;
   readonly loaded: Rss;
+  readonly memory: ReadonlyMap<string, MemoryParts>;
   readonly chainCapacity: Capacity;
   readonly platformCapacity: Capacity;
 }
@@ -251,11 +290,12 @@ async function measureAgainstChain(context: BenchContext, platform: BenchPlatfor
     const chainRuns = await measureAll(context, chainOnes);
     const platformRuns = await measureAll(context, platformOnes);
     const loaded = rssOf(chain, platform);
+    const memory = await memoryPartsOf(chain, platform);
     const rows = (ones: readonly Series[]): Series => ones.find((one) => one.key === 'chain-rows' || one.key === 'rest-rows') as Series;
     context.log(`capacity (open loop, ${STEP_RATES.join(' / ')}/s, p99 <= ${CAPACITY_P99_MS} ms, no error): D_chain, then the platform`);
     const chainCapacity = await capacityOf(context, rows(chainOnes));
     const platformCapacity = await capacityOf(context, rows(platformOnes));
-    return { chainSeries: chainOnes, chainRuns, platformSeries: platformOnes, platformRuns, idle, loaded, chainCapacity, platformCapacity };
+    return { chainSeries: chainOnes, chainRuns, platformSeries: platformOnes, platformRuns, idle, loaded, memory, chainCapacity, platformCapacity };
   } finally {
     await chain.stop();
   }
@@ -321,7 +361,7 @@ export const predictPathScenario: Scenario = {
       ...cpuBreakdown('platform REST entity row', rowsOff),
       ...(traced === undefined ? [] : cpuBreakdown('platform REST entity row, tracing on', runOf(traced.runs, 'rest-rows'))),
       ...capacityFigures(measured),
-      ...rssFigures(measured.idle, measured.loaded),
+      ...rssFigures(measured.idle, measured.loaded, measured.memory),
     ];
     const targets: TargetResult[] = [
       ...latencyTargets(platformOnes, platformRuns, chainRuns, chainLabels),
@@ -347,6 +387,7 @@ export const predictPathScenario: Scenario = {
         `${RATE}/s open loop, ${seconds} s per series (${RATE * seconds} requests) after an uncounted ${context.quick ? PRIME_SECONDS.quick : PRIME_SECONDS.full} s load at ${RATE}/s and ${WARMUP} sequential warm-up calls, one series after the other (D_chain, then the platform), timeout ${TIMEOUT_MS} ms. CPU per request: utime + stime from /proc/<pid>/stat of the three chain processes, or of gateway + inference-service + feature-service, over the run's window, divided by the requests sent including the warm-up.`,
         `Capacity: open-loop steps of ${stepSeconds} s at ${STEP_RATES.join(' / ')}/s (50 warm-up calls each), stopping at the first step with an error or p99 > ${CAPACITY_P99_MS} ms twice in a row. D_chain: ${measured.chainCapacity.steps.join('; ')}. Platform: ${measured.platformCapacity.steps.join('; ')}.${measured.chainCapacity.capped ? ` D_chain passed every step: its capacity is at least ${measured.chainCapacity.rate}/s.` : ''}`,
         `RSS: VmRSS from /proc/<pid>/status, "idle" before this scenario's loads (it runs first: the shared platform has only run the quickstart), "after" right after the ${RATE}/s loads. Target 8 judges the larger of the two for each of the five services against 2 x the largest D_chain process; each chain process also holds SWC (tools/dev/register-ts.js compiles its TypeScript, ~20-30 MiB) that the built services do not load, so that bound is a little loose.`,
+        'Where the RSS is (after the loads): "private" is RssAnon (the V8 heap, JIT and wasm code, native allocations such as nghttp2 and onnxruntime buffers), "shared file pages" is RssFile (the node binary, ~47 MiB in every Node process, and shared libraries such as onnxruntime\'s ~22 MiB: counted in each process\'s RSS, held once in memory). "V8 heap in use / reserved" comes from the service\'s /metrics: a reserved heap well above the used one is garbage and young-generation space V8 keeps after a load and returns when idle. Every service runs Prisma with `compilerBuild = "small"`: the default ("fast") query compiler held ~65 MiB more private memory per process (measured: an idle gateway 252 -> 160 MiB, registry 280 -> 197 MiB).',
         traced === undefined
           ? 'Tracing on: not measured (see the note above).'
           : `Tracing on: a second platform (PlatformProcesses with tracing, OTEL_TRACES_SAMPLER=always_on, spans exported over OTLP to a receiver in the runner) started alongside the shared one (idle meanwhile), its three series at ${RATE}/s judged against the D_chain figures above; its CPU per request against the shared platform's with tracing off.`,
