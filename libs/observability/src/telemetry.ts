@@ -1,15 +1,12 @@
 // This module must not import @grpc/grpc-js, http or Nest: it runs before them so the
-// instrumentations can patch them as they are first required.
+// instrumentations can patch them as they are first required. It loads only the OpenTelemetry
+// API, the context manager and the propagators; the tracing SDK (tracing-sdk.ts) is loaded when
+// spans are exported.
 import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { RequestContextSpanProcessor } from './request-context-spans';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { TracingSdk } from './tracing-sdk';
 import { setTracing } from './tracing-state';
 
 /** Options of {@link startTelemetry}. */
@@ -43,10 +40,6 @@ export interface TelemetryHandle {
   shutdown(): Promise<void>;
 }
 
-// Probes and scrapes would otherwise make a root span every few seconds.
-const UNTRACED_GRPC_METHODS = ['Check', 'Watch'];
-const UNTRACED_HTTP_PATH = /^\/(?:metrics|healthz?|livez|readyz|v2\/health)(?:[/?]|$)/;
-
 let running: TelemetryHandle | undefined;
 
 /** The telemetry started by {@link startTelemetry} (or the register entry), if any. */
@@ -54,57 +47,43 @@ export function activeTelemetry(): TelemetryHandle | undefined {
   return running;
 }
 
-/** The instrumentations Strata services use: gRPC (@grpc/grpc-js) and HTTP. */
-export function createInstrumentations(): Instrumentation[] {
-  return [
-    new GrpcInstrumentation({ ignoreGrpcMethods: UNTRACED_GRPC_METHODS }),
-    new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => UNTRACED_HTTP_PATH.test(request.url ?? '') }),
-  ];
-}
-
-function defaultSpanProcessors(exportToOtlp: boolean): SpanProcessor[] {
-  // Without any processor the SDK registers no tracer provider and spans are no-ops.
-  if (!exportToOtlp) return [new NoopSpanProcessor()];
-  // Every exported span carries the request context, not only the server spans.
-  return [new RequestContextSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter()))];
+/** The tracing SDK, required only when it is used (see the note at the top). */
+function loadTracingSdk(): typeof import('./tracing-sdk') {
+  // Loaded on demand: a service that does not trace never loads the SDK.
+  return require('./tracing-sdk') as typeof import('./tracing-sdk');
 }
 
 /**
- * Starts the OpenTelemetry NodeSDK: gRPC + HTTP instrumentation, W3C trace context + W3C
- * baggage propagation, resource `service.name`. Must run before `@grpc/grpc-js`, `http` and
- * Nest are first required — services get this by importing `@strata/observability/register`
- * first; tests call it with an in-memory exporter. Throws when telemetry is already running.
+ * Starts telemetry: the AsyncLocalStorage context manager (the request scope lives in it) and
+ * W3C trace context + W3C baggage propagation; when spans are exported (`exportToOtlp` or
+ * `spanProcessors`), also a tracer provider with the gRPC + HTTP instrumentations and resource
+ * `service.name`. Must run before `@grpc/grpc-js`, `http` and Nest are first required —
+ * services get this by importing `@strata/observability/register` first; tests call it with an
+ * in-memory exporter. Throws when telemetry is already running.
  */
 export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   if (running) throw new Error(`telemetry is already running for service ${running.serviceName}`);
   const tracing = options.spanProcessors !== undefined || options.exportToOtlp === true;
-  const instrumentations = tracing ? createInstrumentations() : [];
-  const spanProcessors = options.spanProcessors ?? defaultSpanProcessors(options.exportToOtlp === true);
-  const sdk = new NodeSDK({
-    serviceName: options.serviceName,
-    resource: resourceFromAttributes({ 'service.namespace': 'strata', ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}) }),
-    instrumentations,
-    spanProcessors,
-    // Nothing is exported: skip recording spans (OTEL_TRACES_SAMPLER still wins when set).
-    ...(options.spanProcessors === undefined && options.exportToOtlp !== true && process.env['OTEL_TRACES_SAMPLER'] === undefined ? { sampler: new AlwaysOffSampler() } : {}),
-    textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    // Metrics are Prometheus (prom-client) and logs are pino on stdout: no OTel readers/exporters.
-    metricReaders: [],
-    logRecordProcessors: [],
-  });
-  sdk.start();
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  const sdk: TracingSdk | undefined = tracing
+    ? loadTracingSdk().startTracingSdk({
+        serviceName: options.serviceName,
+        ...(options.serviceVersion === undefined ? {} : { serviceVersion: options.serviceVersion }),
+        ...(options.spanProcessors === undefined ? {} : { spanProcessors: options.spanProcessors }),
+      })
+    : undefined;
   const handle: TelemetryHandle = {
     serviceName: options.serviceName,
     tracing,
     forceFlush: async () => {
-      await Promise.all(spanProcessors.map((processor) => processor.forceFlush()));
+      await sdk?.forceFlush();
     },
     shutdown: async () => {
       if (running !== handle) return;
       running = undefined;
       setTracing(undefined);
-      await sdk.shutdown();
-      for (const instrumentation of instrumentations) instrumentation.disable();
+      await sdk?.shutdown();
       trace.disable();
       context.disable();
       propagation.disable();
