@@ -17,6 +17,8 @@ export interface RequestScope {
 }
 
 const REQUEST_SCOPE_KEY = createContextKey('strata.request_scope');
+/** The fields a request may change once its scope began (its ID never changes). */
+const UPDATABLE_FIELDS = REQUEST_CONTEXT_FIELDS.filter((field) => field !== 'requestId');
 // Printable ASCII without spaces, bounded: values come from callers and end up in logs and headers.
 const ACCEPTABLE_VALUE = /^[\x21-\x7e]{1,128}$/;
 
@@ -138,14 +140,23 @@ export function withRequestContext<T>(values: RequestContext, fn: () => T): T {
  * the active span is updated).
  */
 export function updateRequestContext(values: Omit<RequestContext, 'requestId'>): boolean {
-  const { requestId: _ignored, ...update } = compact(values) as MutableRequestContext;
+  // Field by field: an object rest without requestId and Object.assign into the scope took V8's
+  // slow paths (~50 µs a call on the predict path).
+  const update: MutableRequestContext = {};
+  for (const field of UPDATABLE_FIELDS) {
+    const value = (values as RequestContext)[field];
+    if (value !== undefined) update[field] = value;
+  }
   let scope = scopeOf(context.active());
   if (!scope) {
     trace.getActiveSpan()?.setAttributes(attributesOf(update));
     return false;
   }
   for (; scope !== undefined; scope = scope.parent) {
-    Object.assign(scope.values, update);
+    for (const field of UPDATABLE_FIELDS) {
+      const value = update[field];
+      if (value !== undefined) scope.values[field] = value;
+    }
     setSpanAttributes(scope, update);
   }
   return true;
