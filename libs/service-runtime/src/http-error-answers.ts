@@ -35,7 +35,7 @@ export interface HttpErrorAnswers {
  */
 export class ServiceFastifyAdapter extends FastifyAdapter {
   private constructor(
-    options: FastifyServerOptions,
+    options: FastifyServerOptions & { skipMiddie?: boolean },
     private readonly late: { answers?: HttpErrorAnswers },
   ) {
     super(options);
@@ -51,6 +51,9 @@ export class ServiceFastifyAdapter extends FastifyAdapter {
     return new ServiceFastifyAdapter(
       {
         return503OnClosing: false,
+        // No service uses Nest middleware: without @fastify/middie no request runs its hook
+        // (a Nest middleware added later fails at start-up, not silently).
+        skipMiddie: true,
         ...(withAnswers
           ? {
               frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => answers().error(error, request, reply),
