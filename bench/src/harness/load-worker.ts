@@ -2,14 +2,14 @@
 // it never shares an event loop with the runner or a server under test. It gets one job over
 // IPC, opens its connections (one gRPC channel, one keep-alive HTTP agent or one small pg pool),
 // warms up, runs the job, answers with the result, closes everything and exits.
-import { Client, credentials, Metadata, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, Metadata, type MethodDefinition, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { PROTO_LOADER_OPTIONS, PROTOS_DIR, STRATA_PROTOS } from '@strata/contracts';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { ECHO_SERVICE } from '../floors/echo-service';
-import { DEFAULT_TIMEOUT_MS, type GrpcTarget, type HttpTarget, type LoadJob, type LoadResult, type LoadTarget, type LoadWorkerReply, type PgTarget } from './load';
+import { DEFAULT_TIMEOUT_MS, type GrpcTarget, type HttpTarget, type LoadJob, type LoadResult, type LoadTarget, type LoadWorkerReply, type OpenLoopPhase, type PgTarget } from './load';
 import { statsOf } from './stats';
 
 /** One request: resolves when answered, rejects on failure or timeout. */
@@ -24,6 +24,23 @@ interface Caller {
 const EARLY_MS = 1;
 const MAX_ERROR_SAMPLES = 5;
 const MAX_ERROR_CHARS = 160;
+/** The agent's default socket cap (HttpTarget.maxSockets overrides it). */
+const DEFAULT_MAX_SOCKETS = 512;
+
+/** A failed call's outcome for RequestRecords: the HTTP status, gRPC status name, `timeout`, the error's code, or `error`. */
+function outcomeOf(error: unknown): string {
+  const { outcome, code } = (error ?? {}) as { outcome?: unknown; code?: unknown };
+  if (typeof outcome === 'string') return outcome;
+  if (typeof code === 'number') return GrpcStatus[code] ?? String(code);
+  if (typeof code === 'string') return code;
+  return 'error';
+}
+
+/** The Retry-After header a failed HTTP answer carried ('' when none). */
+function retryAfterOf(error: unknown): string {
+  const { retryAfter } = (error ?? {}) as { retryAfter?: unknown };
+  return typeof retryAfter === 'string' ? retryAfter : '';
+}
 
 function grpcCaller(target: GrpcTarget, timeoutMs: number): Caller {
   let method: MethodDefinition<unknown, unknown>;
@@ -52,7 +69,7 @@ function grpcCaller(target: GrpcTarget, timeoutMs: number): Caller {
 }
 
 function httpCaller(target: HttpTarget, timeoutMs: number): Caller {
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: 512 });
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: target.maxSockets ?? DEFAULT_MAX_SOCKETS });
   const url = new URL(target.url);
   const body = target.body === undefined ? undefined : Buffer.from(target.body);
   const headers: Record<string, string | number> = { ...target.headers, ...(body === undefined ? {} : { 'content-length': body.byteLength }) };
@@ -64,10 +81,14 @@ function httpCaller(target: HttpTarget, timeoutMs: number): Caller {
         res.on('data', (chunk: Buffer) => {
           if (status >= 300) chunks.push(chunk);
         });
-        res.on('end', () => (status < 300 ? resolve() : reject(new Error(`HTTP ${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`))));
+        res.on('end', () => {
+          if (status < 300) return resolve();
+          const retryAfter = res.headers['retry-after'];
+          reject(Object.assign(new Error(`HTTP ${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`), { outcome: String(status), retryAfter: typeof retryAfter === 'string' ? retryAfter : '' }));
+        });
         res.on('error', reject);
       });
-      req.setTimeout(timeoutMs, () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { outcome: 'timeout' })));
       req.on('error', reject);
       req.end(body);
     });
@@ -98,6 +119,22 @@ class Recorder {
   readonly latencies: number[] = [];
   errors = 0;
   private readonly samples = new Set<string>();
+  /** Per request, by send index (open loop with recordRequests only). */
+  private readonly records: { scheduledMs: number[]; latencyMs: number[]; sendLagMs: number[]; outcome: string[]; retryAfter: string[]; phaseStartsMs: number[] } | undefined;
+
+  constructor(options: { recordRequests?: boolean; phaseStartsMs?: readonly number[] } = {}) {
+    this.records = options.recordRequests === true ? { scheduledMs: [], latencyMs: [], sendLagMs: [], outcome: [], retryAfter: [], phaseStartsMs: [...(options.phaseStartsMs ?? [0])] } : undefined;
+  }
+
+  /** Notes request `index` (send order), scheduled at `scheduledMs` from the run's start, when requests are recorded. */
+  recordRequest(index: number, scheduledMs: number, latencyMs: number, sendLagMs: number, error?: unknown): void {
+    if (this.records === undefined) return;
+    this.records.scheduledMs[index] = scheduledMs;
+    this.records.latencyMs[index] = latencyMs;
+    this.records.sendLagMs[index] = sendLagMs;
+    this.records.outcome[index] = error === undefined ? 'ok' : outcomeOf(error);
+    this.records.retryAfter[index] = error === undefined ? '' : retryAfterOf(error);
+  }
 
   record(latencyMs: number, error?: unknown): void {
     this.latencies.push(latencyMs);
@@ -111,7 +148,12 @@ class Recorder {
     const invalid = this.latencies.find((latency) => !(latency >= 0));
     if (invalid !== undefined) throw new Error(`a latency of ${invalid} ms was recorded: a request was timed from an instant after it was sent (harness defect)`);
     const ok = this.latencies.length - this.errors;
-    return { stats: statsOf(this.latencies, this.errors), sent, errors: this.errors, errorSamples: [...this.samples], durationMs, throughputPerSecond: durationMs > 0 ? (ok / durationMs) * 1000 : 0 };
+    const result: LoadResult = { stats: statsOf(this.latencies, this.errors), sent, errors: this.errors, errorSamples: [...this.samples], durationMs, throughputPerSecond: durationMs > 0 ? (ok / durationMs) * 1000 : 0 };
+    if (this.records === undefined) return result;
+    // A stopped run sent fewer than scheduled: keep the records of what was sent.
+    const sentOnly = <T>(values: T[]): T[] => values.slice(0, sent);
+    const { scheduledMs, latencyMs, sendLagMs, outcome, retryAfter, phaseStartsMs } = this.records;
+    return { ...result, requests: { scheduledMs: sentOnly(scheduledMs), latencyMs: sentOnly(latencyMs), sendLagMs: sentOnly(sendLagMs), outcome: sentOnly(outcome), retryAfter: sentOnly(retryAfter), phaseStartsMs } };
   }
 }
 
@@ -125,9 +167,10 @@ let stopRequested = false;
  * as latency, never as a slower rate (no coordinated omission), and from the actual send when it left
  * early, so an answer faster than the earliness is never a negative latency.
  */
-function openLoop(call: Call, rate: number, count: number): Promise<LoadResult> {
-  const recorder = new Recorder();
-  const interval = 1000 / rate;
+function openLoop(call: Call, rate: number, firstCount: number, options: { thenPhases?: readonly OpenLoopPhase[]; recordRequests?: boolean } = {}): Promise<LoadResult> {
+  const schedule = scheduleOf([{ ratePerSecond: rate, count: firstCount }, ...(options.thenPhases ?? [])]);
+  const { count, offsetOf } = schedule;
+  const recorder = new Recorder({ ...(options.recordRequests === undefined ? {} : { recordRequests: options.recordRequests }), phaseStartsMs: schedule.phaseStartsMs });
   const start = performance.now() + 5;
   let next = 0;
   let answered = 0;
@@ -141,10 +184,13 @@ function openLoop(call: Call, rate: number, count: number): Promise<LoadResult> 
         reject(error);
       }
     };
-    const send = (scheduled: number): void => {
-      const from = Math.min(scheduled, performance.now());
+    const send = (scheduled: number, index: number): void => {
+      const sentAt = performance.now();
+      const from = Math.min(scheduled, sentAt);
       const done = (error?: unknown): void => {
-        recorder.record(performance.now() - from, error);
+        const latencyMs = performance.now() - from;
+        recorder.record(latencyMs, error);
+        recorder.recordRequest(index, scheduled - start, latencyMs, Math.max(0, sentAt - scheduled), error);
         answered += 1;
         if (answered === limit) finish();
       };
@@ -160,15 +206,40 @@ function openLoop(call: Call, rate: number, count: number): Promise<LoadResult> 
         return;
       }
       const now = performance.now();
-      while (next < count && start + next * interval <= now + EARLY_MS) {
-        send(start + next * interval);
+      while (next < count && start + offsetOf(next) <= now + EARLY_MS) {
+        send(start + offsetOf(next), next);
         next += 1;
       }
-      if (next < count) setTimeout(tick, Math.max(0, start + next * interval - EARLY_MS - performance.now()));
+      if (next < count) setTimeout(tick, Math.max(0, start + offsetOf(next) - EARLY_MS - performance.now()));
     };
     if (count === 0) finish();
     else setTimeout(tick, 0);
   });
+}
+
+/**
+ * The open loop's schedule over its phases: request `i` is due `offsetOf(i)` ms after the start.
+ * One phase gives `i * 1000 / rate`, as a plain open loop always had.
+ */
+function scheduleOf(phases: readonly OpenLoopPhase[]): { count: number; offsetOf: (index: number) => number; phaseStartsMs: number[] } {
+  const firstIndex: number[] = [];
+  const phaseStartsMs: number[] = [];
+  let count = 0;
+  let at = 0;
+  for (const phase of phases) {
+    firstIndex.push(count);
+    phaseStartsMs.push(at);
+    count += phase.count;
+    at += (phase.count * 1000) / phase.ratePerSecond;
+  }
+  let phase = 0;
+  const offsetOf = (index: number): number => {
+    // Indexes only grow while sending: the phase moves forward (and back, for an earlier index).
+    while (phase + 1 < phases.length && index >= (firstIndex[phase + 1] as number)) phase += 1;
+    while (phase > 0 && index < (firstIndex[phase] as number)) phase -= 1;
+    return (phaseStartsMs[phase] as number) + (index - (firstIndex[phase] as number)) * (1000 / (phases[phase] as OpenLoopPhase).ratePerSecond);
+  };
+  return { count, offsetOf, phaseStartsMs };
 }
 
 /** `concurrency` callers, each calling again as soon as its last call answered, until `durationMs` has passed. */
@@ -205,7 +276,9 @@ async function run(job: LoadJob): Promise<LoadResult> {
     }
     // A target that fails every warm-up call is broken, not slow: say why instead of timing errors.
     if (warmup > 0 && warmupFailures === warmup) throw new Error(`every warm-up call failed: ${lastWarmupError instanceof Error ? lastWarmupError.message : String(lastWarmupError)}`);
-    return job.mode === 'open' ? await openLoop(caller.call, job.ratePerSecond, job.count) : await closedLoop(caller.call, job.concurrency, job.durationMs);
+    if (job.mode === 'closed') return await closedLoop(caller.call, job.concurrency, job.durationMs);
+    const options = { ...(job.thenPhases === undefined ? {} : { thenPhases: job.thenPhases }), ...(job.recordRequests === undefined ? {} : { recordRequests: job.recordRequests }) };
+    return await openLoop(caller.call, job.ratePerSecond, job.count, options);
   } finally {
     await caller.close().catch(() => undefined);
   }

@@ -26,6 +26,8 @@ export interface HttpTarget {
   readonly method: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** Sockets the worker's keep-alive agent may open to the target at once (default 512). */
+  readonly maxSockets?: number;
 }
 
 /** A query through `pg` (a small pool), its `$1` a random integer in [1, randomIdUpTo]. */
@@ -46,10 +48,42 @@ interface Common {
   readonly warmup?: number;
 }
 
+/** One step of a phased open loop: `count` requests at `ratePerSecond`. */
+export interface OpenLoopPhase {
+  readonly ratePerSecond: number;
+  readonly count: number;
+}
+
 /** `count` requests sent on schedule at `ratePerSecond`, whether or not earlier ones answered. */
 export interface OpenLoopOptions extends Common {
   readonly ratePerSecond: number;
   readonly count: number;
+  /**
+   * Phases that follow the first `count` requests in the same open loop, each at its own rate
+   * (e.g. overload, then a low rate): one schedule, no gap between phases. Default none.
+   */
+  readonly thenPhases?: readonly OpenLoopPhase[];
+  /** Every request's schedule, latency and outcome in the result (`requests`). Default off. */
+  readonly recordRequests?: boolean;
+}
+
+/** Every request of an open loop run with `recordRequests`, in send order (parallel arrays). */
+export interface RequestRecords {
+  /** Scheduled send time, ms from the run's start (the first request's schedule). */
+  readonly scheduledMs: readonly number[];
+  /** Latency as the run's statistics count it (from the earlier of schedule and actual send). */
+  readonly latencyMs: readonly number[];
+  /** `ok`, or the failure: the HTTP status (`503`), the gRPC status name (`UNAVAILABLE`), `timeout`, or the error's code (`ECONNRESET`) or `error`. */
+  readonly outcome: readonly string[];
+  /**
+   * How late the generator sent each request (actual send minus schedule, ms; 0 when on time or
+   * early): the generator's own delay. `latencyMs - sendLagMs` is the time from the actual send.
+   */
+  readonly sendLagMs: readonly number[];
+  /** The failed answer's Retry-After header (HTTP); `''` when none (and for every success and gRPC call). */
+  readonly retryAfter: readonly string[];
+  /** Where each phase's schedule starts, ms from the run's start: 0, then one per `thenPhases` entry. */
+  readonly phaseStartsMs: readonly number[];
 }
 
 /** `concurrency` callers, each sending again as soon as its last request answered, for `durationMs`. */
@@ -68,6 +102,8 @@ export interface LoadResult {
   readonly durationMs: number;
   /** Successful answers per second over `durationMs`. */
   readonly throughputPerSecond: number;
+  /** Every request, when the open loop was asked to `recordRequests`. */
+  readonly requests?: RequestRecords;
 }
 
 /** What the runner sends the worker: one job (an open loop may get a `'stop'` later), one answer, then the worker exits. */
@@ -98,7 +134,7 @@ export interface RunningLoad {
  * as something else takes (e.g. 100 swaps), with `count` as the upper bound.
  */
 export function startOpenLoop(options: OpenLoopOptions): RunningLoad {
-  const expectedMs = (options.count / options.ratePerSecond) * 1000;
+  const expectedMs = [options, ...(options.thenPhases ?? [])].reduce((sum, phase) => sum + (phase.count / phase.ratePerSecond) * 1000, 0);
   let stop = (): void => undefined;
   const result = runInWorker({ mode: 'open', ...options }, expectedMs, (stopper) => (stop = stopper));
   return { result, stop: () => stop() };

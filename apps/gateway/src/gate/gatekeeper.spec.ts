@@ -58,4 +58,43 @@ describe(Gatekeeper.name, () => {
     await expect(gatekeeper.admit({ apiKey: 'sk_live_x' }, ['delays'])).rejects.toThrow('rate limit');
     expect(verified).toBe(1);
   });
+
+  it('sheds at once with UNAVAILABLE and a retry delay when the in-flight limit is reached, naming a lowered limit', async () => {
+    let now = 0;
+    const gatekeeper = new Gatekeeper({
+      verifier: { verify: () => Promise.reject(new Error('auth is off')) },
+      limiter: new TokenBucketLimiter(),
+      inFlight: new InFlightLimiter(4, { latencyTargetMs: 100, minLimit: 1, clock: () => now }),
+      breaker: new InferenceBreaker(),
+      deadlines: DEFAULT_DEADLINE_POLICY,
+      authDisabled: true,
+    });
+    const slow = await gatekeeper.admit({}, ['delays']);
+    now = 500;
+    slow.finish(); // slower than the target: the limit halves to 2
+    const held = [await gatekeeper.admit({}, ['delays']), await gatekeeper.admit({}, ['delays'])];
+    const refusal = gatekeeper.admit({}, ['delays']);
+    await expect(refusal).rejects.toBeInstanceOf(UnavailableError);
+    await expect(refusal).rejects.toMatchObject({ retryAfterMs: expect.any(Number) as unknown, message: expect.stringContaining('limit of 2 requests in flight (lowered from 4') as unknown });
+    for (const call of held) call.finish();
+  });
+
+  it('says before admitting whether a new call would be shed, without taking a slot', async () => {
+    const gatekeeper = new Gatekeeper({
+      verifier: { verify: () => Promise.reject(new Error('auth is off')) },
+      limiter: new TokenBucketLimiter(),
+      inFlight: new InFlightLimiter(1),
+      breaker: new InferenceBreaker(),
+      deadlines: DEFAULT_DEADLINE_POLICY,
+      authDisabled: true,
+    });
+    expect(gatekeeper.shedding()).toBeUndefined();
+    const held = await gatekeeper.admit({}, ['delays']);
+    const shed = gatekeeper.shedding();
+    expect(shed).toBeInstanceOf(UnavailableError);
+    expect(shed).toMatchObject({ retryAfterMs: expect.any(Number) as unknown, message: expect.stringContaining('limit of 1 requests in flight') as unknown });
+    held.finish();
+    expect(gatekeeper.shedding()).toBeUndefined();
+    (await gatekeeper.admit({}, ['delays'])).finish();
+  });
 });

@@ -64,6 +64,20 @@ export class Gatekeeper {
   constructor(private readonly options: GatekeeperOptions) {}
 
   /**
+   * The 503 a new call gets now because every in-flight slot is taken, or undefined when one is
+   * free. The REST API asks before it reads a request's body, so above capacity a call is refused
+   * for the cost of its headers; {@link admit} still takes the slot (or sheds) itself.
+   */
+  shedding(): UnavailableError | undefined {
+    return this.options.inFlight.inFlight >= this.options.inFlight.limit ? this.shedError() : undefined;
+  }
+
+  private shedError(): UnavailableError {
+    const { limit, max } = this.options.inFlight;
+    return new UnavailableError(`the gateway is at its limit of ${limit} requests in flight${limit < max ? ` (lowered from ${max}: requests are completing slowly)` : ''}; retry shortly`, SHED_RETRY_MS);
+  }
+
+  /**
    * @param models the model names the call is about (allow-list); empty for calls about none.
    * @param cost rate-limit tokens (a batch costs one per item).
    * @param options `open`: no API key needed (health and readiness stay open).
@@ -81,7 +95,7 @@ export class Gatekeeper {
       if (!taken.allowed) throw new ResourceExhaustedError(`rate limit of API key ${key.name} exceeded (${key.rateLimit.perSecond}/s, burst ${key.rateLimit.burst}); retry in ${Math.ceil(taken.retryAfterMs)} ms`, taken.retryAfterMs);
     }
     const release = this.options.inFlight.tryAcquire();
-    if (release === undefined) throw new UnavailableError(`the gateway is at its limit of ${this.options.inFlight.max} requests in flight; retry shortly`, SHED_RETRY_MS);
+    if (release === undefined) throw this.shedError();
     const pass = this.options.breaker.tryPass();
     if (pass === undefined) {
       release();

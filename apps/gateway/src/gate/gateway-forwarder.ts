@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { UnavailableError } from '@strata/service-runtime';
 import { ApiKeyVerifier } from '../api-keys/api-key.verifier';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { type Forwarded, InferenceUpstream, type UpstreamService } from '../inference/inference-upstream';
@@ -7,6 +8,16 @@ import { InFlightLimiter } from '../traffic/in-flight-limiter';
 import { InferenceBreaker } from '../traffic/inference-breaker';
 import { TokenBucketLimiter } from '../traffic/token-bucket';
 import { type AdmittedCall, Gatekeeper, type IncomingCall } from './gatekeeper';
+
+/**
+ * The adaptive in-flight limit halves when an admitted request takes longer than this share of
+ * the default deadline (500 ms of 1 s): admitted requests finish within their deadline, the rest
+ * are shed at once. Half, not less: a stall of a few hundred ms (GC, a model load on a busy core)
+ * is lag to wait through, not overload to shed.
+ */
+const IN_FLIGHT_TARGET_SHARE_OF_DEADLINE = 0.5;
+/** The adaptive in-flight limit never goes below this (or MAX_IN_FLIGHT when smaller). */
+const MIN_IN_FLIGHT_LIMIT = 16;
 
 /** A forwarded answer with the admitted call it belongs to (request ID, timing). */
 export interface GatewayAnswer<T> extends Forwarded<T> {
@@ -32,11 +43,16 @@ export class GatewayForwarder {
     this.gate = new Gatekeeper({
       verifier,
       limiter: new TokenBucketLimiter(),
-      inFlight: new InFlightLimiter(config.maxInFlight),
+      inFlight: new InFlightLimiter(config.maxInFlight, { latencyTargetMs: config.defaultDeadline * IN_FLIGHT_TARGET_SHARE_OF_DEADLINE, minLimit: MIN_IN_FLIGHT_LIMIT }),
       breaker: new InferenceBreaker(),
       deadlines: { defaultMs: config.defaultDeadline, maxMs: Math.max(MAX_DEADLINE_MS, config.defaultDeadline) },
       authDisabled: config.authDisabled,
     });
+  }
+
+  /** The 503 a new call would get now (every in-flight slot taken), or undefined: see {@link Gatekeeper.shedding}. */
+  shedding(): UnavailableError | undefined {
+    return this.gate.shedding();
   }
 
   /**

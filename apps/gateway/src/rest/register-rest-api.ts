@@ -75,6 +75,13 @@ export async function registerRestApi(app: NestFastifyApplication, fastify: Fast
       const timeout = parseRequestTimeoutHeader(request.headers['x-request-timeout-ms']);
       if ('invalid' in timeout) throw new RestProblemError({ status: 400, reason: 'invalid-request-timeout', detail: timeout.invalid, errors: [{ field: 'x-request-timeout-ms', description: timeout.invalid }] });
       if (timeout.timeoutMs !== undefined) calls.set(request, { requestId, callerTimeoutMs: timeout.timeoutMs });
+      // Above capacity, a prediction (every POST route forwards one) is refused before its body
+      // is read, parsed and validated, and before its key is verified: shedding must cost less
+      // than serving, or the backlog grows and the gateway recovers late once the load drops.
+      if (request.method === 'POST') {
+        const shed = forwarder.shedding();
+        if (shed !== undefined) throw shed;
+      }
     });
 
     instance.setErrorHandler((error: unknown, request, reply) => {

@@ -1,6 +1,6 @@
 import { Tensor } from 'onnxruntime-node';
 
-import { type BatchingOptions, DynamicBatcher } from './dynamic-batcher';
+import { batchRunTally, type BatchingOptions, type BatchRunTally, DynamicBatcher } from './dynamic-batcher';
 
 type Feeds = Record<string, Tensor>;
 
@@ -187,6 +187,28 @@ describe(DynamicBatcher.name, () => {
     session.release();
     await Promise.all([pending, idle]);
     expect(batcher.isIdle()).toBe(true);
+  });
+
+  it('tallies the runs that answered, their rows and requests, over every batcher of the process', async () => {
+    const since = (before: BatchRunTally): BatchRunTally => {
+      const now = batchRunTally();
+      return { runs: now.runs - before.runs, rows: now.rows - before.rows, requests: now.requests - before.requests };
+    };
+    const session = new FakeSession();
+    const batcher = aBatcher(session, { maxBatchSize: 4 });
+    const other = aBatcher(new FakeSession(), { maxBatchSize: 1 });
+    const before = batchRunTally();
+
+    // One run of 4 rows (3 requests), one of 1 row; the other batcher: 2 runs of 1 row.
+    await Promise.all([batcher.submit(oneRow(1)), batcher.submit(rowsOf([[2, 2], [3, 3]])), batcher.submit(oneRow(4)), batcher.submit(oneRow(5))]);
+    await Promise.all([other.submit(oneRow(1)), other.submit(oneRow(2))]);
+    expect(since(before)).toEqual({ runs: 4, rows: 7, requests: 6 });
+
+    // A failed batch counts only the runs that answered: the two retried alone that succeeded.
+    const failed = batchRunTally();
+    await Promise.allSettled([batcher.submit(oneRow(1)), batcher.submit(oneRow(Number.NaN)), batcher.submit(oneRow(3))]);
+    expect(session.runs.slice(-4)).toEqual([3, 1, 1, 1]);
+    expect(since(failed)).toEqual({ runs: 2, rows: 2, requests: 2 });
   });
 
   it.each([

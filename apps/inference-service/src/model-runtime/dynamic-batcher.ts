@@ -24,6 +24,31 @@ export interface BatchedResult {
   batchRows: number;
 }
 
+/** What the batchers of this process ran since it started: mean batch size = rows / runs. */
+export interface BatchRunTally {
+  /** Session runs that answered their requests (a batched run, or one request run alone). */
+  readonly runs: number;
+  /** Rows (first dimension) those runs answered. */
+  readonly rows: number;
+  /** Requests those runs answered. */
+  readonly requests: number;
+}
+
+// One tally for every batcher of the process (each model version has its own batcher): what
+// /metrics shows. Plain numbers, counted once per run, so serving pays nothing for them.
+const tally = { runs: 0, rows: 0, requests: 0 };
+
+/** Session runs, rows and requests answered by every {@link DynamicBatcher} of this process so far. */
+export function batchRunTally(): BatchRunTally {
+  return { runs: tally.runs, rows: tally.rows, requests: tally.requests };
+}
+
+function countRun(rows: number, requests: number): void {
+  tally.runs += 1;
+  tally.rows += rows;
+  tally.requests += requests;
+}
+
 interface PendingRequest {
   feeds: Record<string, Tensor>;
   rows: number;
@@ -180,6 +205,7 @@ export class DynamicBatcher {
     const started = this.now();
     try {
       const outputs = await this.runSession(request.feeds);
+      countRun(request.rows, 1);
       request.resolve({ outputs, queueMs: started - request.submittedAt, inferenceMs: this.now() - started, batchRows: request.rows });
     } catch (error) {
       request.reject(error);
@@ -201,6 +227,7 @@ export class DynamicBatcher {
       for (const request of batch) await this.runAlone(request);
       return;
     }
+    countRun(totalRows, batch.length);
     let firstRow = 0;
     for (const request of batch) {
       const outputs: Record<string, Tensor> = {};

@@ -5,6 +5,10 @@ import { performance } from 'node:perf_hooks';
  * notes how late each tick fires. Unlike `monitorEventLoopDelay`, whose histogram counts the time
  * it was disabled as one long delay when it is enabled again, a probe can be started per model
  * load. The timer never keeps the process alive.
+ *
+ * A stall is seen from the last tick before it, so it reads up to `resolutionMs` short (a stall
+ * that begins just after a tick); one shorter than the resolution may read 0. Time the process
+ * was not scheduled at all (a busy core) counts too: requests wait through it just the same.
  */
 export class EventLoopStallProbe {
   private longest = 0;
@@ -16,7 +20,7 @@ export class EventLoopStallProbe {
     this.schedule();
   }
 
-  /** Starts a probe ticking every `resolutionMs` (stalls shorter than that are not seen). */
+  /** Starts a probe ticking every `resolutionMs` (a stall reads up to that much short). */
   static start(resolutionMs = 10): EventLoopStallProbe {
     return new EventLoopStallProbe(resolutionMs);
   }

@@ -13,7 +13,7 @@ export {
   type SessionThreads,
   type TimedPrediction,
 } from './loaded-model';
-export { type BatchedResult, DynamicBatcher, type SessionRunner } from './dynamic-batcher';
+export { type BatchedResult, batchRunTally, type BatchRunTally, DynamicBatcher, type SessionRunner } from './dynamic-batcher';
 export { EventLoopStallProbe } from './event-loop-stall';
 export { InvalidInputError, ModelLoadError, type ModelLoadFailureReason, ModelUnavailableError } from './model-runtime.errors';
 export { type AliasLoadFailure, type AliasStatus, ServedModel } from './served-model';

@@ -5,6 +5,11 @@ import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 
 import type { ModelCheckRequest, ModelCheckResponse } from './model-check.protocol';
+import { lowerThreadPriority } from './thread-priority';
+
+// A check is never urgent, serving is: on a busy box (2 cores, a hog, the other services) the
+// kernel must run the event loop first, or a load's off-loop CPU still shows as serving lag.
+lowerThreadPriority();
 
 function check(request: ModelCheckRequest): ModelCheckResponse {
   const { id, bytes } = request;

@@ -110,4 +110,18 @@ describe(ReleaseLoader.name, () => {
     expect(loader.isReady()).toBe(true); // version 1 still serves
     expect(changes).toBeGreaterThanOrEqual(3);
   });
+
+  it("measures every load's longest event-loop stall, loaded or failed, for /metrics", async () => {
+    const seen: number[] = [];
+    loader.onLoadStall((stallMs) => seen.push(stallMs));
+    expect(loader.loadStalls()).toEqual({ count: 0, lastMs: 0, maxMs: 0 });
+    move(1);
+    await settle(() => servedVersion() === 1);
+    registry.artifacts.set(2, new TextEncoder().encode('not onnx'));
+    move(2);
+    await settle(() => loader.failedLoads() === 1);
+    expect(seen).toHaveLength(2);
+    expect(seen.every((stallMs) => Number.isFinite(stallMs) && stallMs >= 0)).toBe(true);
+    expect(loader.loadStalls()).toEqual({ count: 2, lastMs: seen[1], maxMs: Math.max(...seen) });
+  });
 });

@@ -10,6 +10,22 @@ import { ModelCatalog } from './model-catalog';
 import { VersionLoader } from './version-loader';
 
 /**
+ * Resolution of the event-loop probe run during each model load: a stall reads at most this much
+ * short. 1 ms costs ~1,000 timer callbacks a second, only while a load runs.
+ */
+export const LOAD_STALL_RESOLUTION_MS = 1;
+
+/** The longest event-loop stall of each model load (see {@link ReleaseLoader.loadStalls}). */
+export interface LoadStalls {
+  /** Loads measured since start (loaded or failed; not those cut short by shutdown). */
+  readonly count: number;
+  /** The last load's longest stall, ms (0 before the first). */
+  readonly lastMs: number;
+  /** The longest stall of any load since start, ms. */
+  readonly maxMs: number;
+}
+
+/**
  * Serves what the registry releases: follows WatchReleases and, for each alias move,
  * downloads the artifact (sha256 checked against the registry), loads and warms a session
  * and only then swaps the alias to it. A failed load leaves the alias on its previous
@@ -25,6 +41,8 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
   private readonly follower: ReleaseFollower;
   private running: Promise<void> | undefined;
   private failures = 0;
+  private stalls: LoadStalls = { count: 0, lastMs: 0, maxMs: 0 };
+  private readonly stallListeners: ((stallMs: number) => void)[] = [];
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -84,6 +102,16 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
     return this.failures;
   }
 
+  /** How long model loads held the event loop up: count, last and longest (for metrics). */
+  loadStalls(): LoadStalls {
+    return this.stalls;
+  }
+
+  /** Called with each measured load's longest event-loop stall, in ms (metrics observe it). */
+  onLoadStall(listener: (stallMs: number) => void): void {
+    this.stallListeners.push(listener);
+  }
+
   private follows(): boolean {
     return this.config.registryAddress !== undefined && this.config.registryAddress !== '';
   }
@@ -126,16 +154,18 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
   private async load(modelName: string, alias: string, target: AliasTarget): Promise<void> {
     const served = this.catalog.served(modelName);
     const started = Date.now();
-    // Requests are served while a version loads: the log says how long the load held them up.
-    const stall = EventLoopStallProbe.start();
+    // Requests are served while a version loads: the log and /metrics say how long the load held them up.
+    const stall = EventLoopStallProbe.start(LOAD_STALL_RESOLUTION_MS);
     const loading = this.inProgress.get(modelName) ?? new Map<string, number>();
     this.inProgress.set(modelName, loading.set(alias, target.version));
     try {
       const { model } = await this.versions.load(modelName, target.version, target.sha256, this.stop.signal);
       served.swap(alias, model);
-      this.logger.info(`serving ${modelName}@${alias} = version ${target.version} (loaded and warmed in ${Date.now() - started} ms; event loop stalled at most ${Math.round(stall.stop())} ms meanwhile)`);
+      const stallMs = this.recordStall(stall.stop());
+      this.logger.info(`serving ${modelName}@${alias} = version ${target.version} (loaded and warmed in ${Date.now() - started} ms; event loop stalled at most ${stallMs.toFixed(1)} ms meanwhile)`);
     } catch (error) {
       if (this.stop.signal.aborted) return;
+      this.recordStall(stall.stop());
       this.failures += 1;
       served.recordFailure(alias, target.version, error);
       this.logger.error({ err: error }, `could not load ${modelName} version ${target.version} for ${alias}; still serving the previous version: ${error instanceof Error ? error.message : String(error)}`);
@@ -143,5 +173,11 @@ export class ReleaseLoader implements OnApplicationBootstrap, OnModuleDestroy, S
       stall.stop();
       loading.delete(alias);
     }
+  }
+
+  private recordStall(stallMs: number): number {
+    this.stalls = { count: this.stalls.count + 1, lastMs: stallMs, maxMs: Math.max(this.stalls.maxMs, stallMs) };
+    for (const listener of this.stallListeners) listener(stallMs);
+    return stallMs;
   }
 }
