@@ -2,6 +2,8 @@
 //   npx nx run feature-service:bench                 all of flights-3m.parquet (~3 million events)
 //   npx nx run feature-service:bench -- --rows 200000 the first N rows (written as NDJSON), a quick check
 //   ... -- --json out.json                           also writes every printed figure as JSON (FeatureBenchReport)
+//   ... -- --phases-only                             stops after import + materializations (no training set, no online series, no JSON)
+//   ... -- --keep-database                           leaves the database behind (its name is printed), to study its SQL
 // It creates a fresh PostgreSQL database (TEST_POSTGRES_URL or 127.0.0.1:5432), starts the real
 // feature-service in this process on it, applies examples/flights, imports the file, materializes
 // airport_delay_stats and route_stats over the whole range, builds and reads a one-day training
@@ -16,7 +18,7 @@ import { PARQUET_COMPRESSORS } from '../src/import/readers/parquet-reader';
 import { createLogger } from '@strata/observability';
 import { loadServiceConfig, type RunningService, startService } from '@strata/service-runtime';
 import { createTestDatabase, freePort, type TestDatabase } from '@strata/testing';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -127,6 +129,51 @@ async function startInstance(database: TestDatabase, importRoot: string, env: No
   return startService(featureService, config, { env: serviceEnv, logger: createLogger({ service: featureService.name, level: (process.env['BENCH_LOG_LEVEL'] ?? 'warn') as 'warn' }) });
 }
 
+/**
+ * CPU seconds spent by this process and by the PostgreSQL backends connected to `database`
+ * (sampled from /proc every 200 ms: a backend that exits between two samples loses its last
+ * 200 ms). Other processes on the machine do not count, so the figures are comparable on a busy machine.
+ */
+class CpuMeter {
+  private readonly backends = new Map<number, number>();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly tick: number;
+
+  constructor(private readonly database: string) {
+    this.tick = 100;
+    this.timer = existsSync('/proc/self/stat') ? setInterval(() => this.sample(), 200) : undefined;
+    this.timer?.unref();
+  }
+
+  /** Seconds so far: this process, the database's backends. */
+  read(): { node: number; postgres: number } {
+    this.sample();
+    const usage = process.cpuUsage();
+    let postgres = 0;
+    for (const ticks of this.backends.values()) postgres += ticks / this.tick;
+    return { node: (usage.user + usage.system) / 1e6, postgres };
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+  }
+
+  private sample(): void {
+    if (this.timer === undefined) return;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if (!command.startsWith('postgres:') || !command.includes(` ${this.database} `)) continue;
+        const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        this.backends.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+      } catch {
+        // the process exited meanwhile
+      }
+    }
+  }
+}
+
 /** Polls a job to its end, printing progress every second; returns its duration from start to finish. */
 async function followJob(client: FeatureTestClient, id: string, label: string): Promise<{ seconds: number; rowsRead: number; rowsAccepted: number; rowsRejected: number; valuesWritten: number }> {
   const startedAt = performance.now();
@@ -206,10 +253,19 @@ async function main(): Promise<void> {
     for (const name of FEATURE_SETS) await client.call('applyFeatureSet', { spec: flightsExample(`${name}.v1.json`) });
     log('applied examples/flights: source flights, feature sets airport_delay_stats and route_stats');
 
+    const meter = new CpuMeter(database.name);
+    const cpuLines: string[] = [];
+    let cpuBefore = meter.read();
+    const cpuOf = (name: string): void => {
+      const now = meter.read();
+      cpuLines.push(`${name}: cpu node ${(now.node - cpuBefore.node).toFixed(1)} s, postgres ${(now.postgres - cpuBefore.postgres).toFixed(1)} s`);
+      cpuBefore = now;
+    };
     const phases: Phase[] = [];
     const { job: importJob } = await client.call('importFile', { source: 'flights', path: data.file, format: data.format as never });
     const imported = await followJob(client, importJob?.id ?? '', 'import');
     phases.push({ name: `import ${data.file}`, kind: 'import', seconds: imported.seconds, events: imported.rowsRead, eventsPerSecond: imported.rowsRead / imported.seconds });
+    cpuOf('import');
     log(`import done: ${imported.rowsRead} rows read, ${imported.rowsAccepted} accepted, ${imported.rowsRejected} rejected in ${imported.seconds.toFixed(1)} s = ${Math.round(imported.rowsRead / imported.seconds)} rows/s`);
 
     const { source } = await client.call('getSource', { name: 'flights' });
@@ -221,9 +277,17 @@ async function main(): Promise<void> {
       const materialized = await followJob(client, job?.id ?? '', `materialize ${name}`);
       phases.push({ name: `materialize ${name}`, kind: 'materialize', seconds: materialized.seconds, events: imported.rowsAccepted, eventsPerSecond: imported.rowsAccepted / materialized.seconds });
       materializations.push({ featureSet: name, seconds: materialized.seconds, valuesWritten: materialized.valuesWritten, events: imported.rowsAccepted, eventsPerSecond: imported.rowsAccepted / materialized.seconds });
+      cpuOf(`materialize ${name}`);
       log(`materialize ${name} done: ${materialized.valuesWritten} values written in ${materialized.seconds.toFixed(1)} s = ${Math.round(imported.rowsAccepted / materialized.seconds)} events/s`);
     }
 
+    meter.stop();
+    for (const line of cpuLines) log(line);
+    if (process.argv.includes('--phases-only')) {
+      const seconds = phases.reduce((sum, phase) => sum + phase.seconds, 0);
+      log(`phases: ${phases.map((phase) => `${phase.name} ${phase.seconds.toFixed(1)} s`).join(', ')}; total ${seconds.toFixed(1)} s`);
+      return;
+    }
     const trainingSet = await measureTrainingSet(client);
 
     const uncached = await startInstance(database, importRoot, { ONLINE_CACHE_ENTRIES: '0' });
@@ -305,7 +369,8 @@ async function main(): Promise<void> {
     for (const target of clients) target.close();
     for (const instance of instances.reverse()) await instance.close('benchmark finished');
     await pg.end().catch(() => undefined);
-    await database.drop();
+    if (process.argv.includes('--keep-database')) log(`database ${database.name} kept`);
+    else await database.drop();
     rmSync(importRoot, { recursive: true, force: true });
   }
 }

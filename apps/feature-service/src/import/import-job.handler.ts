@@ -15,8 +15,12 @@ import type { FileRecord } from './readers/file-record';
 /** Records validated and written per batch (one transaction, one checkpoint). */
 export const IMPORT_BATCH_ROWS = 10_000;
 
-/** Batches being written at once (see run()). */
-const WRITES_IN_FLIGHT = 2;
+/**
+ * Batches being written at once (see run()). Four rather than two: decoding a Parquet row
+ * group blocks this thread for about a second, and the queued batches keep PostgreSQL busy
+ * meanwhile (flights-3m: import 27 s -> 21 s measured back to back).
+ */
+const WRITES_IN_FLIGHT = 4;
 
 /**
  * Runs `import` jobs: streams the file in batches, validates every record against the
@@ -57,6 +61,10 @@ export class ImportJobHandler implements JobHandler {
     // connection; PGlite serializes them). Checkpoints follow file order — a batch is
     // checkpointed only after every earlier batch — so a crash resumes after the last batch
     // whose predecessors are all committed (a redone batch only finds duplicates).
+    // COPY first (see EventWriter): a file imported for the first time holds only new event
+    // IDs. After a batch that found some already stored (a re-import, a resumed job redoing
+    // its last batches) the next ones go the conflict-skipping way directly, until one finds none.
+    let copyFirst = true;
     let previous: Promise<void> = Promise.resolve();
     const inFlight: Promise<void>[] = [];
     const flush = async (): Promise<void> => {
@@ -64,10 +72,11 @@ export class ImportJobHandler implements JobHandler {
       accepted = [];
       rejected = [];
       if (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
-      const write = this.writer.write(origin, batch.accepted, batch.rejected);
+      const write = this.writer.write(origin, batch.accepted, batch.rejected, { copyFirst });
       const after = previous;
       const done = (async () => {
         const written = await write;
+        copyFirst = written.duplicates === 0;
         await after;
         counters.rowsRead += batch.accepted.length + batch.rejected.length;
         counters.rowsAccepted += batch.accepted.length;

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 import type { ValidEvent } from '../source/source';
+import { EventCopier } from './event-copy';
 import type { RejectedRow } from './rejection';
 
 /** An accepted event with its ID, ready to store. */
@@ -28,6 +30,16 @@ export interface BatchOrigin {
   readonly jobId?: string;
 }
 
+/** How {@link EventWriter.write} stores a batch. */
+export interface WriteOptions {
+  /**
+   * Try COPY first (PostgreSQL; see {@link EventCopier}): for batches of new events, such as
+   * a file imported for the first time. A batch holding an event ID already stored is rolled
+   * back and written the conflict-skipping way, so the outcome is the same either way.
+   */
+  readonly copyFirst?: boolean;
+}
+
 /**
  * Writes validated rows: accepted events into `events` and rejected rows into
  * `quarantined_rows`, each batch with one set-based statement per table in one short
@@ -37,10 +49,19 @@ export interface BatchOrigin {
  */
 @Injectable()
 export class EventWriter {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    @Optional() private readonly copier?: EventCopier,
+  ) {}
 
-  async write(origin: BatchOrigin, accepted: readonly EventToWrite[], rejected: readonly RejectedRow[]): Promise<BatchWriteResult> {
+  async write(origin: BatchOrigin, accepted: readonly EventToWrite[], rejected: readonly RejectedRow[], options: WriteOptions = {}): Promise<BatchWriteResult> {
     if (accepted.length === 0 && rejected.length === 0) return { inserted: 0, duplicates: 0, quarantined: 0 };
+    if (options.copyFirst === true && this.copier?.available === true && accepted.length > 0) {
+      const quarantine =
+        rejected.length === 0 ? undefined : async (client: PoolClient) => (await client.query(INSERT_QUARANTINE, quarantineColumns(origin, rejected))).rowCount ?? 0;
+      const copied = await this.copier.tryWrite(origin, accepted, quarantine);
+      if (copied !== undefined) return copied;
+    }
     const [inserted, quarantined] = await this.prisma.$transaction(async (tx) => {
       const events = accepted.length === 0 ? 0 : await tx.$executeRawUnsafe(INSERT_EVENTS, ...eventColumns(origin, accepted));
       const rows = rejected.length === 0 ? 0 : await tx.$executeRawUnsafe(INSERT_QUARANTINE, ...quarantineColumns(origin, rejected));

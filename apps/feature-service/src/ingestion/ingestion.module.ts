@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SourceModule } from '../source/source.module';
+import { EventCopier } from './event-copy';
 import { EventWriter } from './event-writer';
 import { IngestEventsUseCase } from './ingest-events.use-case';
 import { IngestionController } from './ingestion.controller';
@@ -8,7 +9,7 @@ import { IngestionController } from './ingestion.controller';
 @Module({
   imports: [SourceModule],
   controllers: [IngestionController],
-  providers: [EventWriter, IngestEventsUseCase],
+  providers: [EventCopier, EventWriter, IngestEventsUseCase],
   exports: [EventWriter],
 })
 export class IngestionModule {}

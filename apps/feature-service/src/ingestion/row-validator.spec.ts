@@ -53,6 +53,25 @@ describe(RowValidator.name, () => {
     expect(rfc.ok && rfc.event.eventTime.toISOString()).toBe('2001-01-01T00:00:00.000Z');
   });
 
+  it('gives each event its own time when consecutive rows repeat or change the instant', () => {
+    const times = ['2001-01-01T00:47:00.000Z', '2001-01-01T00:47:00.000Z', '2001-01-01T00:48:00.000Z', '2001-01-01T00:47:00.000Z'];
+    const events = times.map((time) => validator.validateRecord(aRow({ date: new Date(time) })));
+    expect(events.map((result) => result.ok && result.event.eventTime.toISOString())).toEqual(times);
+    expect(events.map((result) => result.ok && result.event.payload['date'])).toEqual(times);
+    const [first, second] = events;
+    expect(first?.ok && second?.ok && first.event.eventTime !== second.event.eventTime).toBe(true);
+  });
+
+  it('keeps INT64 bigints beyond 2^53 exact (as decimal text) and refuses them beyond 64 bits', () => {
+    const wide = new RowValidator({ ...flights, spec: { ...flights.spec, fields: [...flights.spec.fields, aField({ name: 'seq', type: 'INT64', nullable: true })] } });
+    const big = wide.validateRecord(aRow({ seq: 9007199254740993n }));
+    expect(big.ok && big.event.payload['seq']).toBe('9007199254740993');
+    const small = wide.validateRecord(aRow({ seq: -42n }));
+    expect(small.ok && small.event.payload['seq']).toBe(-42);
+    const tooBig = wide.validateRecord(aRow({ seq: 2n ** 64n }));
+    expect(!tooBig.ok && tooBig.rejection.reason).toBe('TYPE_MISMATCH');
+  });
+
   it.each([
     ['MISSING_FIELD', 'origin', { origin: undefined }, 'origin is missing (the field is not nullable)'],
     ['MISSING_FIELD', 'delay', { delay: '' }, 'delay is missing (the field is not nullable)'],

@@ -37,6 +37,8 @@ export class RowValidator {
   private readonly known: ReadonlySet<string>;
   private readonly keyIndexes: readonly number[];
   private readonly timeIndex: number;
+  private lastTimeText: string | undefined;
+  private lastTimeMs = Number.NaN;
 
   constructor(readonly source: Source) {
     const { spec } = source;
@@ -88,8 +90,13 @@ export class RowValidator {
       const value = payload[(checkers[this.keyIndexes[position] as number] as FieldChecker).name];
       entityKey = position === 0 ? String(value) : `${entityKey}|${String(value)}`;
     }
-    const time = payload[(checkers[this.timeIndex] as FieldChecker).name];
-    return { payload, entityKey, eventTime: new Date(time as string) };
+    const time = payload[(checkers[this.timeIndex] as FieldChecker).name] as string;
+    // The converter's RFC 3339 text; parsed once per distinct instant (rows sorted by time repeat them).
+    if (time !== this.lastTimeText) {
+      this.lastTimeText = time;
+      this.lastTimeMs = Date.parse(time);
+    }
+    return { payload, entityKey, eventTime: new Date(this.lastTimeMs) };
   }
 }
 
@@ -215,6 +222,11 @@ function int64Of(field: FieldSchema): FieldConverter {
       if (!Number.isInteger(value)) return mismatch(field, value, 'an integer (INT64)');
       return value;
     }
+    if (typeof value === 'bigint') {
+      // Parquet INT64: converted directly when exact (|value| <= 2^53 - 1), as text beyond.
+      const number = Number(value);
+      if (Number.isSafeInteger(number)) return number;
+    }
     let text: string;
     if (typeof value === 'bigint') text = value.toString();
     else if (value instanceof WireInt64) text = value.text;
@@ -274,6 +286,8 @@ function boolOf(field: FieldSchema): FieldConverter {
 
 function timestampOf(field: FieldSchema): FieldConverter {
   const expected = 'a timestamp (RFC 3339, epoch milliseconds or YYYY/MM/DD HH:MM UTC)';
+  let lastInstant = Number.NaN;
+  let lastText = '';
   return (value) => {
     let ms: number;
     if (value instanceof Date) ms = value.getTime();
@@ -285,7 +299,13 @@ function timestampOf(field: FieldSchema): FieldConverter {
       ms = parseTimestampText(value);
     } else return mismatch(field, value, expected);
     if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return mismatch(field, value, expected);
-    return new Date(Math.trunc(ms)).toISOString();
+    // Rows of a file sorted by time repeat instants: the last one's text is reused.
+    const instant = Math.trunc(ms);
+    if (instant !== lastInstant) {
+      lastInstant = instant;
+      lastText = new Date(instant).toISOString();
+    }
+    return lastText;
   };
 }
 

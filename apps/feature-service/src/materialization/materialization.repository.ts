@@ -44,14 +44,20 @@ export class MaterializationRepository {
       'WITH written AS (',
       'INSERT INTO feature_tiles (feature_set_id, entity_key, tile_time, event_count, max_ingested_at, cnt, sm, mn, mx, lst)',
       `SELECT $1::uuid, tiles.* FROM (\n${tileSelectSql(featureSet, 'ev.source = $2 AND ev.event_time >= $3::timestamptz AND ev.event_time < $4::timestamptz')}\n) tiles`,
+      // In primary-key order: the index is then updated page after page instead of at random
+      // places (what a hash aggregate yields), ~10 % less work and WAL per tile.
+      'ORDER BY tiles.entity_key, tiles.tile_time',
       'RETURNING event_count)',
       'SELECT count(*)::int AS tiles, coalesce(sum(event_count), 0)::int AS events FROM written',
     ].join('\n');
     const range = [start.toISOString(), end.toISOString()];
-    const [, , written] = await this.prisma.$transaction(
+    const [, , , written] = await this.prisma.$transaction(
       [
-        // One slice is grouped in memory: the default work_mem (4 MB) spills it to disk.
+        // One slice is grouped in memory: the default work_mem (4 MB) spills it to disk. No JIT:
+        // once the events have statistics, every slice's statement costs enough to be compiled
+        // (a quarter of a second each), which a single pass over the rows never pays back.
         this.prisma.$executeRawUnsafe(`SET LOCAL work_mem = '${TILE_WORK_MEM}'`),
+        this.prisma.$executeRawUnsafe('SET LOCAL jit = off'),
         this.prisma.$executeRawUnsafe('DELETE FROM feature_tiles WHERE feature_set_id = $1::uuid AND tile_time >= $2::timestamptz AND tile_time < $3::timestamptz', featureSet.id, ...range),
         this.prisma.$queryRawUnsafe<{ tiles: number; events: number }[]>(insert, featureSet.id, featureSet.source.spec.name, ...range),
       ],
@@ -67,8 +73,9 @@ export class MaterializationRepository {
    */
   async refreshOnline(featureSet: FeatureSet, until: Date): Promise<OnlineRefresh> {
     const slots = featureSlotsOf(featureSet);
-    const [, rows, state] = await this.prisma.$transaction(
+    const [, , rows, state] = await this.prisma.$transaction(
       [
+        this.prisma.$executeRawUnsafe('SET LOCAL jit = off'),
         // Locks the feature set row: concurrent refreshes of one feature set run one after the other.
         this.prisma.$executeRawUnsafe(
           'UPDATE feature_sets SET materialized_until = GREATEST(coalesce(materialized_until, $2::timestamptz), $2::timestamptz), online_generation = online_generation + 1 WHERE id = $1::uuid',
